@@ -1,0 +1,100 @@
+/**
+ * Every setting in one place: defaults, overridden by environment variables,
+ * overridden by command-line flags. Paths resolve against the working directory.
+ */
+import path from 'node:path';
+
+export type EmbedderChoice = 'auto' | 'transformer' | 'builtin';
+
+export interface Config {
+  corpusDir: string;
+  indexDir: string;
+  modelsDir: string;
+  embeddings: EmbedderChoice;
+  embeddingModel: string;
+  /** Never reach the Hugging Face Hub (models must be in modelsDir). */
+  offline: boolean;
+  /** Dimensions of the built-in (corpus-fitted LSA) embedder. */
+  builtinDims: number;
+  port: number;
+  host: string;
+  /** Result count for search. */
+  k: number;
+}
+
+const EMBEDDER_CHOICES: readonly EmbedderChoice[] = ['auto', 'transformer', 'builtin'];
+
+function intSetting(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative whole number, got "${raw}"`);
+  }
+  return value;
+}
+
+function embedderSetting(raw: string | undefined): EmbedderChoice {
+  const value = (raw ?? 'auto').toLowerCase();
+  if (!(EMBEDDER_CHOICES as readonly string[]).includes(value)) {
+    throw new Error(`EMBEDDINGS must be one of ${EMBEDDER_CHOICES.join(', ')}, got "${raw}"`);
+  }
+  return value as EmbedderChoice;
+}
+
+/** Flags that take a value, mapped to the env variable they override. */
+const FLAG_TO_ENV: Record<string, string> = {
+  '--corpus': 'CORPUS_DIR',
+  '--index': 'INDEX_DIR',
+  '--models': 'MODELS_DIR',
+  '--embeddings': 'EMBEDDINGS',
+  '--model': 'EMBEDDING_MODEL',
+  '--port': 'PORT',
+  '--k': 'K',
+};
+
+export interface ParsedArgs {
+  /** Settings given as flags, keyed by env name. */
+  settings: Record<string, string>;
+  /** Boolean flags such as --json. */
+  switches: Set<string>;
+  /** Everything else, in order. */
+  positional: string[];
+}
+
+export function parseArgs(argv: string[]): ParsedArgs {
+  const settings: Record<string, string> = {};
+  const switches = new Set<string>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const envName = FLAG_TO_ENV[flag];
+    if (envName) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new Error(`${flag} needs a value`);
+      settings[envName] = value;
+    } else if (flag.startsWith('--')) {
+      switches.add(flag.slice(2));
+    } else {
+      positional.push(arg);
+    }
+  }
+  return { settings, switches, positional };
+}
+
+export function loadConfig(overrides: Record<string, string | undefined> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const get = (name: string): string | undefined => overrides[name] ?? env[name];
+  const resolve = (name: string, fallback: string) => path.resolve(get(name) || fallback);
+  return {
+    corpusDir: resolve('CORPUS_DIR', 'corpus'),
+    indexDir: resolve('INDEX_DIR', 'index'),
+    modelsDir: resolve('MODELS_DIR', 'models'),
+    embeddings: embedderSetting(get('EMBEDDINGS')),
+    embeddingModel: get('EMBEDDING_MODEL') || 'Xenova/multilingual-e5-small',
+    offline: ['1', 'true', 'yes'].includes((get('HF_HUB_OFFLINE') ?? get('OFFLINE') ?? '').toLowerCase()),
+    builtinDims: intSetting('BUILTIN_DIMS', get('BUILTIN_DIMS'), 256),
+    port: intSetting('PORT', get('PORT'), 3000),
+    host: get('HOST') || '127.0.0.1',
+    k: intSetting('K', get('K'), 5),
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * The transformer embedder (the product's default for users): a sentence-embedding
+ * model run locally with @huggingface/transformers (ONNX). Tokenises and runs the model
+ * directly rather than through `pipeline()`, so batches can be sorted by length (less
+ * padding) and pooling follows the model family.
+ */
+import { Embeddings } from '@langchain/core/embeddings';
+import { AutoModel, AutoTokenizer, env, mean_pooling, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Embedder, EmbedderInfo } from './types.js';
+
+export type Pooling = 'mean' | 'cls';
+export type Dtype = 'q8' | 'fp32';
+
+export interface ModelFamily {
+  name: string;
+  pooling: Pooling;
+  queryPrefix: string;
+  passagePrefix: string;
+}
+
+/** How each known family wants its inputs and outputs; unknown models get plain mean pooling. */
+export const MODEL_FAMILIES: Array<{ match: RegExp; family: ModelFamily }> = [
+  { match: /(^|\/)(multilingual-)?e5-/i, family: { name: 'e5', pooling: 'mean', queryPrefix: 'query: ', passagePrefix: 'passage: ' } },
+  { match: /bge-.*-zh/i, family: { name: 'bge-zh', pooling: 'cls', queryPrefix: '为这个句子生成表示以用于检索相关文章：', passagePrefix: '' } },
+  { match: /bge-/i, family: { name: 'bge', pooling: 'cls', queryPrefix: 'Represent this sentence for searching relevant passages: ', passagePrefix: '' } },
+];
+export const PLAIN_FAMILY: ModelFamily = { name: 'plain', pooling: 'mean', queryPrefix: '', passagePrefix: '' };
+
+export function familyOf(modelId: string): ModelFamily {
+  return MODEL_FAMILIES.find((f) => f.match.test(modelId))?.family ?? PLAIN_FAMILY;
+}
+
+export interface TransformerOptions {
+  modelId: string;
+  modelsDir: string;
+  /** Do not try the Hugging Face Hub when the model is not in modelsDir. */
+  offline: boolean;
+  dtype?: Dtype;
+  family?: ModelFamily;
+  batchSize?: number;
+  /** ONNX Runtime intra-op threads (defaults to the runtime's choice). */
+  threads?: number;
+}
+
+const MODEL_FILES: Record<Dtype, string> = { q8: 'onnx/model_quantized.onnx', fp32: 'onnx/model.onnx' };
+const REQUIRED = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
+
+export function missingModelFiles(modelsDir: string, modelId: string, dtype: Dtype): string[] {
+  const dir = path.join(modelsDir, modelId);
+  return [...REQUIRED, MODEL_FILES[dtype]].filter((f) => !existsSync(path.join(dir, f)));
+}
+
+export class TransformerEmbeddings extends Embeddings implements Embedder {
+  readonly info: EmbedderInfo;
+  readonly passageBudget: number;
+  private readonly batchSize: number;
+
+  private constructor(
+    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly model: PreTrainedModel,
+    readonly family: ModelFamily,
+    modelId: string,
+    dims: number,
+    private readonly maxTokens: number,
+    batchSize: number,
+  ) {
+    super({});
+    this.info = { kind: 'transformer', model: modelId, dims };
+    this.batchSize = batchSize;
+    // Room for [CLS]/[SEP] and the passage prefix.
+    this.passageBudget = maxTokens - 2 - this.length(family.passagePrefix);
+  }
+
+  static async load(options: TransformerOptions): Promise<TransformerEmbeddings> {
+    const dtype = options.dtype ?? 'q8';
+    const missing = missingModelFiles(options.modelsDir, options.modelId, dtype);
+    if (missing.length && options.offline) {
+      throw new Error(
+        `Embedding model ${options.modelId} is not in ${path.join(options.modelsDir, options.modelId)} (missing: ${missing.join(', ')}). ` +
+          `Copy the model there in transformers.js layout (config.json, tokenizer.json, tokenizer_config.json, ${MODEL_FILES[dtype]}), ` +
+          `allow downloads from the Hugging Face Hub, or set EMBEDDINGS=builtin.`,
+      );
+    }
+    env.localModelPath = options.modelsDir.endsWith(path.sep) ? options.modelsDir : options.modelsDir + path.sep;
+    env.allowLocalModels = true;
+    env.allowRemoteModels = !options.offline;
+    const localOnly = missing.length === 0;
+    try {
+      const tokenizer = await AutoTokenizer.from_pretrained(options.modelId, { local_files_only: localOnly });
+      const model = await AutoModel.from_pretrained(options.modelId, {
+        dtype,
+        local_files_only: localOnly,
+        session_options: options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : undefined,
+      });
+      const config = model.config as unknown as { hidden_size?: number; max_position_embeddings?: number };
+      const dims = config.hidden_size ?? 0;
+      const maxTokens = Math.min(tokenizer.model_max_length ?? 512, config.max_position_embeddings ?? 512, 512);
+      return new TransformerEmbeddings(tokenizer, model, options.family ?? familyOf(options.modelId), options.modelId, dims, maxTokens, options.batchSize ?? 16);
+    } catch (err) {
+      throw new Error(
+        `Could not load embedding model ${options.modelId}: ${(err as Error).message}. ` +
+          (missing.length ? `Not found locally (missing in ${path.join(options.modelsDir, options.modelId)}: ${missing.join(', ')}) and the download failed. ` : '') +
+          `Put the model files under ${options.modelsDir} or set EMBEDDINGS=builtin.`,
+      );
+    }
+  }
+
+  /** Tokens the text takes, without special tokens. */
+  length(text: string): number {
+    return this.tokenizer.encode(text, { add_special_tokens: false }).length;
+  }
+
+  private async embedBatch(texts: string[]): Promise<number[][]> {
+    const inputs = this.tokenizer(texts, { padding: true, truncation: true, max_length: this.maxTokens });
+    const { last_hidden_state: hidden } = (await this.model(inputs)) as { last_hidden_state: Tensor };
+    const pooled = this.family.pooling === 'cls' ? hidden.slice(null, 0, null) : mean_pooling(hidden, inputs.attention_mask as Tensor);
+    return pooled.normalize(2, -1).tolist() as number[][];
+  }
+
+  private async embedAll(texts: string[]): Promise<number[][]> {
+    // Sort by length so each batch pads to a similar size; restore the order at the end.
+    const order = texts.map((t, i) => [t.length, i] as const).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
+    const out = new Array<number[]>(texts.length);
+    for (let b = 0; b < order.length; b += this.batchSize) {
+      const ids = order.slice(b, b + this.batchSize);
+      const vectors = await this.embedBatch(ids.map((i) => texts[i]));
+      ids.forEach((id, j) => (out[id] = vectors[j]));
+    }
+    return out;
+  }
+
+  async embedDocuments(texts: string[]): Promise<number[][]> {
+    return this.embedAll(texts.map((t) => this.family.passagePrefix + t));
+  }
+
+  async embedQuery(text: string): Promise<number[]> {
+    return (await this.embedAll([this.family.queryPrefix + text]))[0];
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * corpus/ → a complete index build, swapped in atomically. Vectors of passages whose
+ * text did not change are taken from the previous index instead of being embedded again.
+ */
+import { Document } from '@langchain/core/documents';
+import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { listCorpusFiles, readCorpus } from '../corpus/read.js';
+import type { CorpusDocument, FileError } from '../corpus/types.js';
+import { BUILTIN_PASSAGE_BUDGET, BuiltinEmbeddings } from './embedders/builtin.js';
+import { planEmbedder } from './embedders/choose.js';
+import { missingModelFiles } from './embedders/transformer.js';
+import { embedderKey, type Embedder } from './embedders/types.js';
+import { FILES } from './files.js';
+import { KeywordIndex, type KeywordDoc } from './keyword.js';
+import { currentDir, writeBuild } from './layout.js';
+import { FORMAT_VERSION, isManifest, type Manifest } from './manifest.js';
+import { buildPassages, type Passage } from './passages.js';
+
+/** Keep the fitted built-in model while at least this share of passages is unchanged. */
+const BUILTIN_REUSE_SHARE = 0.9;
+const EMBED_CHUNK = 64;
+
+export interface IngestOptions {
+  onProgress?: (done: number, total: number) => void;
+  log?: (message: string) => void;
+}
+
+export interface IngestResult {
+  manifest: Manifest;
+  dir: string;
+  errors: FileError[];
+}
+
+interface PreviousIndex {
+  manifest: Manifest;
+  dir: string;
+  /** textHash → vector from the previous build. */
+  vectors: Map<string, number[]>;
+  /** Share of the new passages whose text the previous build already had. */
+  unchangedShare: number;
+}
+
+async function readManifest(dir: string): Promise<Manifest | undefined> {
+  try {
+    const m: unknown = JSON.parse(await fs.readFile(path.join(dir, FILES.manifest), 'utf8'));
+    return isManifest(m) ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function previousIndex(indexDir: string, passages: Passage[], embedder: Embedder | undefined): Promise<PreviousIndex | undefined> {
+  const dir = currentDir(indexDir);
+  const manifest = await readManifest(dir);
+  if (!manifest) return undefined;
+  try {
+    const old: Passage[] = JSON.parse(await fs.readFile(path.join(dir, FILES.passages), 'utf8'));
+    const oldHashes = new Set(old.map((p) => p.textHash));
+    const unchangedShare = passages.filter((p) => oldHashes.has(p.textHash)).length / Math.max(1, passages.length);
+    const vectorEmbedder = embedder ?? (manifest.embedder.kind === 'builtin' ? await BuiltinEmbeddings.load(dir) : undefined);
+    if (!vectorEmbedder) return undefined;
+    const store = await HNSWLib.load(path.join(dir, FILES.vectors), vectorEmbedder);
+    const vectors = new Map<string, number[]>();
+    old.forEach((p, label) => vectors.set(p.textHash, store.index.getPoint(label)));
+    return { manifest, dir, vectors, unchangedShare };
+  } catch {
+    return undefined; // An unreadable previous index is simply rebuilt.
+  }
+}
+
+function keywordDocs(documents: CorpusDocument[], passages: Passage[]): KeywordDoc[] {
+  const docs = new Map(documents.map((d) => [d.id, d]));
+  const sectionPaths = new Map<string, string>();
+  for (const d of documents) for (const p of d.paragraphs) sectionPaths.set(p.id, p.sectionPath.join(' '));
+  return passages.map((p) => {
+    const meta = docs.get(p.docId)!.meta;
+    return {
+      id: p.id,
+      text: p.text,
+      section: sectionPaths.get(p.paragraphId) ?? '',
+      document: [meta.title, meta.subtitle, meta.byline].filter(Boolean).join(' '),
+    };
+  });
+}
+
+export async function hashCorpusFiles(corpusDir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const file of await listCorpusFiles(corpusDir)) {
+    out[file] = createHash('sha256').update(await fs.readFile(path.join(corpusDir, file))).digest('hex');
+  }
+  return out;
+}
+
+/** Why the current index cannot serve this config, or undefined when it can. */
+export async function staleReason(config: Config): Promise<string | undefined> {
+  const manifest = await readManifest(currentDir(config.indexDir));
+  if (!manifest) return `no usable index in ${config.indexDir}`;
+  const files = await hashCorpusFiles(config.corpusDir);
+  const indexed = { ...manifest.corpus.files };
+  for (const e of manifest.corpus.errors) if (files[e.file]) indexed[e.file] = files[e.file];
+  const changed = [...new Set([...Object.keys(files), ...Object.keys(indexed)])].filter((f) => files[f] !== indexed[f]);
+  if (changed.length) return `corpus changed (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''})`;
+  const { kind, model } = manifest.embedder;
+  if (config.embeddings === 'builtin' && kind !== 'builtin') return 'the index was built with a transformer but EMBEDDINGS=builtin';
+  if (config.embeddings !== 'builtin' && kind === 'transformer' && model !== config.embeddingModel) return `the index was built with ${model}, the configured model is ${config.embeddingModel}`;
+  if (config.embeddings === 'transformer' && kind === 'builtin') return 'the index was built with the built-in embedder but EMBEDDINGS=transformer';
+  if (config.embeddings === 'auto' && kind === 'builtin' && missingModelFiles(config.modelsDir, config.embeddingModel, 'q8').length === 0) {
+    return `the model ${config.embeddingModel} is now in ${config.modelsDir}`;
+  }
+  return undefined;
+}
+
+export async function ingest(config: Config, options: IngestOptions = {}): Promise<IngestResult> {
+  const started = performance.now();
+  const log = options.log ?? (() => {});
+  const corpus = await readCorpus(config.corpusDir);
+  for (const e of corpus.errors) log(`skipped ${e.message}`);
+  if (corpus.documents.length === 0) {
+    throw new Error(`Nothing to index in ${config.corpusDir}: ${corpus.errors.map((e) => e.message).join('; ') || 'no documents found'}`);
+  }
+  const plan = await planEmbedder(config, log);
+  const lengthFn = plan.kind === 'transformer' ? (t: string) => plan.embedder.length(t) : (t: string) => t.length;
+  const budget = plan.kind === 'transformer' ? plan.embedder.passageBudget : BUILTIN_PASSAGE_BUDGET;
+  const passages = buildPassages(corpus.documents, budget, lengthFn);
+
+  const previous = await previousIndex(config.indexDir, passages, plan.kind === 'transformer' ? plan.embedder : undefined);
+  let embedder: Embedder;
+  let reusable = new Map<string, number[]>();
+  if (plan.kind === 'transformer') {
+    embedder = plan.embedder;
+    if (previous && embedderKey(previous.manifest.embedder) === embedderKey(embedder.info) && previous.manifest.passageBudget === budget) reusable = previous.vectors;
+  } else if (previous?.manifest.embedder.kind === 'builtin' && previous.unchangedShare >= BUILTIN_REUSE_SHARE) {
+    // Most of the corpus is unchanged: keep the fitted model so old vectors stay valid.
+    embedder = await BuiltinEmbeddings.load(previous.dir);
+    reusable = previous.vectors;
+  } else {
+    log(`fitting the built-in embedder on ${passages.length} passages…`);
+    embedder = plan.fit(passages.map((p) => p.text));
+  }
+
+  const vectors: number[][] = new Array(passages.length);
+  const todo: number[] = [];
+  passages.forEach((p, i) => {
+    const v = reusable.get(p.textHash);
+    if (v) vectors[i] = v;
+    else todo.push(i);
+  });
+  options.onProgress?.(0, todo.length);
+  for (let c = 0; c < todo.length; c += EMBED_CHUNK) {
+    const ids = todo.slice(c, c + EMBED_CHUNK);
+    const embedded = await embedder.embedDocuments(ids.map((i) => passages[i].text));
+    ids.forEach((id, j) => (vectors[id] = embedded[j]));
+    options.onProgress?.(Math.min(c + EMBED_CHUNK, todo.length), todo.length);
+  }
+
+  const store = new HNSWLib(embedder, { space: 'cosine', numDimensions: embedder.info.dims });
+  await store.addVectors(vectors, passages.map((p) => new Document({ pageContent: p.text, metadata: { passageId: p.id } })));
+  const keyword = KeywordIndex.build(keywordDocs(corpus.documents, passages));
+
+  const manifest: Manifest = {
+    formatVersion: FORMAT_VERSION,
+    createdAt: new Date().toISOString(),
+    embedder: embedder.info,
+    passageBudget: budget,
+    corpus: { dir: config.corpusDir, files: corpus.fileHashes, errors: corpus.errors },
+    counts: {
+      documents: corpus.documents.length,
+      sections: corpus.documents.reduce((n, d) => n + d.sections.length, 0),
+      paragraphs: corpus.documents.reduce((n, d) => n + d.paragraphs.length, 0),
+      passages: passages.length,
+    },
+    embedded: todo.length,
+    ingestMs: 0,
+  };
+  const dir = await writeBuild(config.indexDir, async (tmp) => {
+    await store.save(path.join(tmp, FILES.vectors));
+    if (embedder instanceof BuiltinEmbeddings) await embedder.save(tmp);
+    await fs.writeFile(path.join(tmp, FILES.corpus), JSON.stringify({ documents: corpus.documents }));
+    await fs.writeFile(path.join(tmp, FILES.passages), JSON.stringify(passages));
+    await fs.writeFile(path.join(tmp, FILES.keyword), keyword.toJSON());
+    manifest.ingestMs = Math.round(performance.now() - started);
+    // The manifest goes last: a build without one is never taken for complete.
+    await fs.writeFile(path.join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2));
+  });
+  return { manifest, dir, errors: corpus.errors };
+}

@@ -1,0 +1,23 @@
+/** The index manifest: what was built, from what, with which embedder. */
+import type { FileError } from '../corpus/types.js';
+import type { EmbedderInfo } from './embedders/types.js';
+
+export const FORMAT_VERSION = 1;
+
+export interface Manifest {
+  formatVersion: number;
+  createdAt: string;
+  embedder: EmbedderInfo;
+  /** Model settings that change vectors without changing the model id. */
+  passageBudget: number;
+  corpus: { dir: string; files: Record<string, string>; errors: FileError[] };
+  counts: { documents: number; sections: number; paragraphs: number; passages: number };
+  /** Passages embedded in this build (the rest came from the previous index). */
+  embedded: number;
+  ingestMs: number;
+}
+
+export function isManifest(value: unknown): value is Manifest {
+  const m = value as Manifest;
+  return Boolean(m && typeof m === 'object' && m.formatVersion === FORMAT_VERSION && m.embedder && m.corpus && m.counts);
+}
