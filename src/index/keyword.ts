@@ -4,7 +4,7 @@
  * indexed as weaker fields, so "新年贺词里…" favours that document's passages.
  */
 import MiniSearch from 'minisearch';
-import { terms } from './tokenize.js';
+import { terms, words } from './tokenize.js';
 
 export interface KeywordDoc {
   id: string;
@@ -34,21 +34,45 @@ function options() {
   };
 }
 
+interface Serialized {
+  index: ReturnType<MiniSearch['toJSON']>;
+  /** Word → number of passages containing it (jieba words only), for IDF-weighted coverage. */
+  df: Record<string, number>;
+}
+
 export class KeywordIndex {
-  private constructor(private readonly search: MiniSearch<KeywordDoc>) {}
+  private constructor(
+    private readonly search: MiniSearch<KeywordDoc>,
+    private readonly df: Map<string, number>,
+  ) {}
 
   static build(docs: KeywordDoc[]): KeywordIndex {
     const ms = new MiniSearch<KeywordDoc>(options());
     ms.addAll(docs);
-    return new KeywordIndex(ms);
+    const df = new Map<string, number>();
+    for (const d of docs) for (const w of new Set(words(d.text))) df.set(w, (df.get(w) ?? 0) + 1);
+    return new KeywordIndex(ms, df);
   }
 
   static fromJSON(json: string): KeywordIndex {
-    return new KeywordIndex(MiniSearch.loadJSON<KeywordDoc>(json, options()));
+    const data = JSON.parse(json) as Serialized;
+    return new KeywordIndex(MiniSearch.loadJS<KeywordDoc>(data.index, options()), new Map(Object.entries(data.df)));
   }
 
   toJSON(): string {
-    return JSON.stringify(this.search);
+    const data: Serialized = { index: this.search.toJSON(), df: Object.fromEntries(this.df) };
+    return JSON.stringify(data);
+  }
+
+  /** Inverse document frequency of a word; words the corpus never uses get the highest value. */
+  idf(word: string): number {
+    const n = this.search.documentCount;
+    return Math.log((n + 1) / ((this.df.get(word) ?? 0) + 0.5));
+  }
+
+  /** Whether the corpus contains the word at all. */
+  knows(word: string): boolean {
+    return this.df.has(word);
   }
 
   get size(): number {

@@ -4,7 +4,7 @@
  * every CJK run, which catch words jieba's dictionary splits differently.
  */
 import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict';
+import { dict } from '@node-rs/jieba/dict.js';
 
 let jieba: Jieba | undefined;
 function segmenter(): Jieba {
@@ -27,7 +27,7 @@ export const BIGRAM_MARK = '_';
 
 export function words(text: string): string[] {
   const out: string[] = [];
-  for (const raw of segmenter().cutForSearch(text, true)) {
+  for (const raw of segmenter().cutForSearch(text, false)) {
     const w = raw.trim().toLowerCase();
     if (!w || !WORD_CHAR.test(w) || STOPWORDS.has(w)) continue;
     out.push(w);
@@ -46,7 +46,7 @@ export function bigrams(text: string): string[] {
     for (let i = 0; i + 2 <= run.length; i++) out.push(BIGRAM_MARK + run.slice(i, i + 2));
     run = '';
   };
-  for (const token of segmenter().cut(text, true)) {
+  for (const token of segmenter().cut(text, false)) {
     if (CJK_ONLY.test(token) && !STOPWORDS.has(token)) run += token;
     else flush();
   }

@@ -1,0 +1,4 @@
+/** Placeholder replaced below. */
+export interface EnglishBridge {
+  translate(text: string): string[];
+}

@@ -1,0 +1,93 @@
+/**
+ * Extractive summaries of a document or section: sentences central to the text (cosine to
+ * the centroid of all sentence vectors), nudged towards paragraph and section openings,
+ * chosen with maximal marginal relevance so they do not repeat each other, with every
+ * subsection represented while the length allows. Output keeps source order.
+ */
+import type { Paragraph } from '../corpus/types.js';
+import type { KnowledgeBase } from '../index/knowledge-base.js';
+import type { Quote } from './citations.js';
+import { similarity } from './evidence.js';
+
+export interface SummaryOptions {
+  maxSentences?: number;
+  maxChars?: number;
+}
+
+export const SUMMARY_DEFAULTS = { maxSentences: 5, maxChars: 300 };
+const MMR_REDUNDANCY = 0.6;
+const MIN_SENTENCE = 10;
+const LONG_SENTENCE = 120;
+
+interface Candidate extends Quote {
+  order: number;
+  group: string;
+  vector: number[];
+  base: number;
+}
+
+function cosine(a: number[], b: number[]): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+}
+
+/** The subsection a paragraph belongs to, one level below the summarised scope. */
+function groupOf(p: Paragraph, scopeDepth: number): string {
+  return p.sectionPath.slice(0, scopeDepth + 1).join('/') || '(intro)';
+}
+
+export async function summarizeParagraphs(kb: KnowledgeBase, paragraphs: Paragraph[], scopeDepth: number, options: SummaryOptions = {}): Promise<Quote[]> {
+  const { maxSentences, maxChars } = { ...SUMMARY_DEFAULTS, ...options };
+  const raw: Array<Omit<Candidate, 'vector' | 'base'>> = [];
+  paragraphs.forEach((p) => {
+    const doc = kb.docById.get(p.docId)!;
+    p.sentences.forEach(([start, end]) => {
+      if (end - start >= MIN_SENTENCE) raw.push({ paragraph: p, doc, start, end, score: 0, order: raw.length, group: groupOf(p, scopeDepth) });
+    });
+  });
+  if (raw.length === 0) return [];
+  const texts = raw.map((c) => c.paragraph.text.slice(c.start, c.end));
+  const vectors = await kb.embedder.embedDocuments(texts);
+  const dims = vectors[0].length;
+  const centroid = new Array<number>(dims).fill(0);
+  for (const v of vectors) for (let d = 0; d < dims; d++) centroid[d] += v[d];
+  const firstOfGroup = new Set<string>();
+  const candidates: Candidate[] = raw.map((c, i) => {
+    const len = c.end - c.start;
+    let base = cosine(vectors[i], centroid);
+    if (c.paragraph.sentences[0][0] === c.start) base += 0.1; // paragraph opening
+    if (!firstOfGroup.has(c.group)) {
+      firstOfGroup.add(c.group);
+      base += 0.1; // section opening
+    }
+    base += 0.1 * (1 - i / raw.length); // lead prior
+    if (len > LONG_SENTENCE) base -= 0.15 * Math.min(1, (len - LONG_SENTENCE) / 150);
+    return { ...c, vector: vectors[i], base, score: base };
+  });
+
+  const chosen: Candidate[] = [];
+  const chars = () => chosen.reduce((n, c) => n + c.end - c.start, 0);
+  const mmr = (c: Candidate) => c.base - MMR_REDUNDANCY * Math.max(0, ...chosen.map((s) => Math.max(cosine(c.vector, s.vector), similarity(texts[c.order], texts[s.order]))));
+  const fits = (c: Candidate) => chosen.length < maxSentences && (chosen.length < 2 || chars() + (c.end - c.start) <= maxChars * 1.3);
+  // Every subsection first (best sentence of each), while they fit.
+  const groups = [...new Set(candidates.map((c) => c.group))];
+  if (groups.length > 1 && groups.length <= maxSentences) {
+    for (const g of groups) {
+      const best = candidates.filter((c) => c.group === g && !chosen.includes(c)).sort((a, b) => mmr(b) - mmr(a))[0];
+      if (best && fits(best)) chosen.push(best);
+    }
+  }
+  while (chosen.length < maxSentences && chars() < maxChars) {
+    const next = candidates.filter((c) => !chosen.includes(c)).sort((a, b) => mmr(b) - mmr(a))[0];
+    if (!next || !fits(next)) break;
+    chosen.push(next);
+  }
+  return chosen.sort((a, b) => a.order - b.order).map(({ paragraph, doc, start, end, base }) => ({ paragraph, doc, start, end, score: base }));
+}
