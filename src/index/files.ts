@@ -4,6 +4,10 @@ export const FILES = {
   corpus: 'corpus.json',
   passages: 'passages.json',
   keyword: 'keyword.json',
+  bridge: 'bridge.json',
   /** HNSWLib.save() writes hnswlib.index, args.json and docstore.json here. */
   vectors: 'vectors',
 } as const;
+
+/** CC-CEDICT definitions, shared by all builds (slow to make, never changes). */
+export const GLOSS_CACHE = 'cache/cedict-definitions.json';

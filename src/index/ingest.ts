@@ -14,7 +14,8 @@ import { BUILTIN_PASSAGE_BUDGET, BuiltinEmbeddings } from './embedders/builtin.j
 import { planEmbedder } from './embedders/choose.js';
 import { missingModelFiles } from './embedders/transformer.js';
 import { embedderKey, type Embedder } from './embedders/types.js';
-import { FILES } from './files.js';
+import { EnglishBridge } from '../answer/english.js';
+import { FILES, GLOSS_CACHE } from './files.js';
 import { KeywordIndex, type KeywordDoc } from './keyword.js';
 import { currentDir, writeBuild } from './layout.js';
 import { FORMAT_VERSION, isManifest, type Manifest } from './manifest.js';
@@ -160,6 +161,7 @@ export async function ingest(config: Config, options: IngestOptions = {}): Promi
   const store = new HNSWLib(embedder, { space: 'cosine', numDimensions: embedder.info.dims });
   await store.addVectors(vectors, passages.map((p) => new Document({ pageContent: p.text, metadata: { passageId: p.id } })));
   const keyword = KeywordIndex.build(keywordDocs(corpus.documents, passages));
+  const bridge = await EnglishBridge.build(keyword.vocabulary(), path.join(config.indexDir, GLOSS_CACHE));
 
   const manifest: Manifest = {
     formatVersion: FORMAT_VERSION,
@@ -182,6 +184,7 @@ export async function ingest(config: Config, options: IngestOptions = {}): Promi
     await fs.writeFile(path.join(tmp, FILES.corpus), JSON.stringify({ documents: corpus.documents }));
     await fs.writeFile(path.join(tmp, FILES.passages), JSON.stringify(passages));
     await fs.writeFile(path.join(tmp, FILES.keyword), keyword.toJSON());
+    await fs.writeFile(path.join(tmp, FILES.bridge), JSON.stringify(bridge.table));
     manifest.ingestMs = Math.round(performance.now() - started);
     // The manifest goes last: a build without one is never taken for complete.
     await fs.writeFile(path.join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2));

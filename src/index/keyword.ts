@@ -70,6 +70,11 @@ export class KeywordIndex {
     return Math.log((n + 1) / ((this.df.get(word) ?? 0) + 0.5));
   }
 
+  /** Every word (not bigram) the corpus uses. */
+  vocabulary(): IterableIterator<string> {
+    return this.df.keys();
+  }
+
   /** Whether the corpus contains the word at all. */
   knows(word: string): boolean {
     return this.df.has(word);

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { CorpusDocument, Paragraph, Section } from '../corpus/types.js';
+import { EnglishBridge, type BridgeTable } from '../answer/english.js';
 import { BuiltinEmbeddings } from './embedders/builtin.js';
 import { TransformerEmbeddings } from './embedders/transformer.js';
 import type { Embedder } from './embedders/types.js';
@@ -37,6 +38,7 @@ export class KnowledgeBase {
     readonly vectors: HNSWLib,
     readonly keyword: KeywordIndex,
     readonly embedder: Embedder,
+    readonly bridge: EnglishBridge,
   ) {
     for (const doc of documents) {
       this.docById.set(doc.id, doc);
@@ -84,16 +86,17 @@ export class KnowledgeBase {
         manifest.embedder.kind === 'builtin'
           ? await BuiltinEmbeddings.load(dir)
           : await TransformerEmbeddings.load({ modelId: manifest.embedder.model, modelsDir: config.modelsDir, offline: config.offline });
-      const [corpus, passages, keyword, vectors] = await Promise.all([
+      const [corpus, passages, keyword, vectors, bridge] = await Promise.all([
         read(FILES.corpus).then((t) => parse<{ documents: CorpusDocument[] }>(FILES.corpus, t)),
         read(FILES.passages).then((t) => parse<Passage[]>(FILES.passages, t)),
         read(FILES.keyword).then((t) => KeywordIndex.fromJSON(t)),
         HNSWLib.load(path.join(dir, FILES.vectors), embedder),
+        read(FILES.bridge).then((t) => new EnglishBridge(parse<BridgeTable>(FILES.bridge, t))),
       ]);
       if (vectors.index.getCurrentCount() !== passages.length) {
         throw new IndexLoadError(`The vector index holds ${vectors.index.getCurrentCount()} vectors but there are ${passages.length} passages; run \`npm run ingest\` to rebuild it.`);
       }
-      return new KnowledgeBase(dir, manifest, corpus.documents, passages, vectors, keyword, embedder);
+      return new KnowledgeBase(dir, manifest, corpus.documents, passages, vectors, keyword, embedder, bridge);
     } catch (err) {
       if (err instanceof IndexLoadError) throw err;
       throw new IndexLoadError(`The index at ${config.indexDir} could not be loaded: ${(err as Error).message}. Run \`npm run ingest\` to rebuild it.`);
