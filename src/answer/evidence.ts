@@ -10,6 +10,8 @@ import { detectLanguage } from './route.js';
 
 /** An English word with no Chinese counterpart counts, but less than a missing Chinese word: often it is only phrasing. */
 const UNTRANSLATED_WEIGHT = 0.5;
+/** A synonym found in the text is weaker evidence than the word itself. */
+const SYNONYM_CREDIT = 0.5;
 const QUOTED = /[“"《「][^”"》」]{2,20}[”"》」]/g;
 
 export interface WeightedWord {
@@ -63,7 +65,10 @@ export function expansionTerms(profile: QueryProfile): string[] {
 export function coverage(profile: QueryProfile, text: string): number {
   if (profile.total === 0) return 0;
   let covered = 0;
-  for (const w of profile.words) if (text.includes(w.word) || w.alternatives.some((a) => text.includes(a))) covered += w.weight;
+  for (const w of profile.words) {
+    if (text.includes(w.word)) covered += w.weight;
+    else if (w.alternatives.some((a) => text.includes(a))) covered += profile.translated ? w.weight : SYNONYM_CREDIT * w.weight;
+  }
   return covered / profile.total;
 }
 

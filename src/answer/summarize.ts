@@ -38,9 +38,10 @@ function cosine(a: number[], b: number[]): number {
   return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
-/** The subsection a paragraph belongs to, one level below the summarised scope. */
+/** The subsection (or enumerated item) a paragraph belongs to, one level below the summarised scope. */
 function groupOf(p: Paragraph, scopeDepth: number): string {
-  return p.sectionPath.slice(0, scopeDepth + 1).join('/') || '(intro)';
+  const section = p.sectionPath.slice(0, scopeDepth + 1).join('/') || '(intro)';
+  return p.item !== undefined && p.sectionPath.length <= scopeDepth ? `${section}#${p.item}` : section;
 }
 
 export async function summarizeParagraphs(kb: KnowledgeBase, paragraphs: Paragraph[], scopeDepth: number, options: SummaryOptions = {}): Promise<Quote[]> {
@@ -75,10 +76,14 @@ export async function summarizeParagraphs(kb: KnowledgeBase, paragraphs: Paragra
   const chosen: Candidate[] = [];
   const chars = () => chosen.reduce((n, c) => n + c.end - c.start, 0);
   const mmr = (c: Candidate) => c.base - MMR_REDUNDANCY * Math.max(0, ...chosen.map((s) => Math.max(cosine(c.vector, s.vector), similarity(texts[c.order], texts[s.order]))));
-  const fits = (c: Candidate) => chosen.length < maxSentences && (chosen.length < 2 || chars() + (c.end - c.start) <= maxChars * 1.3);
-  // Every subsection first (best sentence of each), while they fit.
+  // The sentence count is a soft limit: short sentences (item headings) may exceed it within the character budget.
+  const fits = (c: Candidate) => {
+    const after = chars() + (c.end - c.start);
+    return chosen.length < 2 || (after <= maxChars * 1.3 && (chosen.length < maxSentences || after <= maxChars));
+  };
+  // Every subsection or item first (best sentence of each), while they fit.
   const groups = [...new Set(candidates.map((c) => c.group))];
-  if (groups.length > 1 && groups.length <= maxSentences) {
+  if (groups.length > 1 && groups.length <= maxSentences * 2) {
     for (const g of groups) {
       const best = candidates.filter((c) => c.group === g && !chosen.includes(c)).sort((a, b) => mmr(b) - mmr(a))[0];
       if (best && fits(best)) chosen.push(best);

@@ -8,7 +8,7 @@ const CJK = '\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u3007';
 const CJK_PUNCT = '\\u3000-\\u303f\\uff00-\\uffef\\u2018-\\u201d\\u2026\\u2014';
 const FULL_WIDTH: Record<string, string> = { ',': '，', '!': '！', '?': '？', ':': '：', ';': '；' };
 
-const HALF_PUNCT_AFTER_CJK = new RegExp(`([${CJK}])\\s*([,!?:;])`, 'g');
+const HALF_PUNCT_AFTER_CJK = new RegExp(`([${CJK}${CJK_PUNCT}])\\s*([,!?:;])`, "g");
 const SPACE_BETWEEN_CJK_OR_DIGIT = new RegExp(`([${CJK}${CJK_PUNCT}])[ \\t\\u00a0\\u3000]+(?=[${CJK}${CJK_PUNCT}\\d])|(\\d)[ \\t\\u00a0\\u3000]+(?=[${CJK}${CJK_PUNCT}])`, 'g');
 const INVISIBLE = /[\u200b-\u200d\u2060\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 

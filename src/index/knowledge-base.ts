@@ -22,6 +22,28 @@ const EF_SEARCH = 128;
 
 export class IndexLoadError extends Error {}
 
+export interface SectionNode {
+  id: string;
+  title: string;
+  level: number;
+  path: string[];
+  parentId?: string;
+  paragraphs: number;
+}
+
+export interface DocumentNode {
+  id: string;
+  title: string;
+  subtitle?: string;
+  byline?: string;
+  author?: string;
+  organisation?: string;
+  date?: string;
+  source: string;
+  paragraphs: number;
+  sections: SectionNode[];
+}
+
 export class KnowledgeBase {
   readonly paragraphs = new Map<string, Paragraph>();
   readonly passageById = new Map<string, Passage>();
@@ -61,6 +83,29 @@ export class KnowledgeBase {
     const doc = this.docById.get(docId);
     if (!doc) return [];
     return [this.paragraphs.get(`${doc.id}/header`)!, ...doc.paragraphs];
+  }
+
+  /** Documents with their section trees and paragraph counts, for browsing and "summarize this". */
+  tree(): DocumentNode[] {
+    return this.documents.map((d) => ({
+      id: d.id,
+      title: d.meta.title,
+      subtitle: d.meta.subtitle,
+      byline: d.meta.byline,
+      author: d.meta.author,
+      organisation: d.meta.organisation,
+      date: d.meta.date,
+      source: d.meta.source,
+      paragraphs: d.paragraphs.length,
+      sections: d.sections.map((s) => ({
+        id: s.id,
+        title: s.title,
+        level: s.level,
+        path: s.path,
+        parentId: s.parentId,
+        paragraphs: d.paragraphs.filter((p) => p.sectionId === s.id || p.sectionId?.startsWith(`${s.id}.`)).length,
+      })),
+    }));
   }
 
   static async load(config: Config): Promise<KnowledgeBase> {

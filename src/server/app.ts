@@ -1,0 +1,135 @@
+/**
+ * The HTTP layer: thin routes over the Answerer. JSON API, SSE streaming, an
+ * OpenAI-compatible endpoint, the static page, security headers and JSON errors.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import path from 'node:path';
+import { Answerer, UnknownTargetError } from '../answer/answer.js';
+import { errorBody, HttpError } from './errors.js';
+import { openAiRoutes } from './openai.js';
+import { answerPieces, startSse } from './sse.js';
+import { LIMITS, parseAsk, parseSummarize } from './validate.js';
+
+export interface AppOptions {
+  /** When set, /api/* and /v1/* need `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  webDir?: string;
+}
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
+
+export function createApp(getAnswerer: () => Answerer, options: AppOptions = {}): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((_req, res, next) => {
+    res.set(SECURITY_HEADERS);
+    next();
+  });
+
+  const api = express.Router();
+  api.use((req, _res, next) => {
+    if (options.apiKey && req.get('authorization') !== `Bearer ${options.apiKey}`) {
+      throw new HttpError(401, 'unauthorized', 'Send the API key as "Authorization: Bearer <key>".');
+    }
+    next();
+  });
+  api.use((req, _res, next) => {
+    if (req.method === 'POST' && !req.is('application/json')) {
+      throw new HttpError(415, 'unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json".');
+    }
+    next();
+  });
+  api.use(express.json({ limit: LIMITS.bodyBytes, strict: true }));
+
+  api.get('/api/health', (_req, res) => {
+    const { kb } = getAnswerer();
+    res.json({ status: 'ok', embedder: kb.embedder.info, documents: kb.documents.length, passages: kb.passages.length, builtAt: kb.manifest.createdAt });
+  });
+
+  api.get('/api/documents', (_req, res) => {
+    res.json({ documents: getAnswerer().kb.tree() });
+  });
+
+  api.get('/api/passages/:id', (req, res) => {
+    const { kb } = getAnswerer();
+    const id = String(req.params.id);
+    const p = kb.paragraph(id) ?? kb.paragraph(kb.passageById.get(id)?.paragraphId ?? '');
+    if (!p) throw new HttpError(404, 'unknown_passage', `No paragraph or passage with id "${id}".`);
+    const doc = kb.docById.get(p.docId)!;
+    const siblings = kb.documentParagraphs(doc.id);
+    const at = siblings.findIndex((s) => s.id === p.id);
+    res.json({
+      paragraphId: p.id,
+      docId: doc.id,
+      docTitle: doc.meta.title,
+      sectionId: p.sectionId,
+      sectionPath: p.sectionPath,
+      paragraph: p.ordinal,
+      text: p.text,
+      sentences: p.sentences,
+      previousId: siblings[at - 1]?.id,
+      nextId: siblings[at + 1]?.id,
+    });
+  });
+
+  api.post('/api/ask', async (req, res) => {
+    const { question, history } = parseAsk(req.body);
+    const answerer = getAnswerer();
+    if (req.get('accept')?.includes('text/event-stream')) {
+      const send = startSse(res);
+      try {
+        const answer = await answerer.answer(question, history);
+        send('meta', { mode: answer.mode, abstained: answer.abstained, citations: answer.citations, suggestions: answer.suggestions, language: answer.language });
+        for (const text of answerPieces(answer.answer)) send('delta', { text });
+        send('done', answer);
+      } catch (err) {
+        send('error', errorBody('internal_error', (err as Error).message));
+      }
+      res.end();
+      return;
+    }
+    res.json(await answerer.answer(question, history));
+  });
+
+  api.post('/api/summarize', async (req, res) => {
+    const target = parseSummarize(req.body);
+    try {
+      res.json(await getAnswerer().summarize(target));
+    } catch (err) {
+      if (err instanceof UnknownTargetError) throw new HttpError(404, 'unknown_target', err.message);
+      throw err;
+    }
+  });
+
+  api.use(openAiRoutes(getAnswerer));
+  app.use(api);
+  app.use(express.static(options.webDir ?? path.resolve('web'), { index: 'index.html', dotfiles: 'ignore', fallthrough: true }));
+
+  app.use((req, _res, next) => next(new HttpError(404, 'not_found', `Nothing at ${req.method} ${req.path}.`)));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string };
+    let http: HttpError;
+    if (err instanceof HttpError) http = err;
+    else if (e.type === 'entity.parse.failed') http = new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
+    else if (e.type === 'entity.too.large') http = new HttpError(413, 'body_too_large', `The body is larger than ${LIMITS.bodyBytes}.`);
+    else if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') http = new HttpError(415, 'unsupported_encoding', 'Send the body as UTF-8 JSON.');
+    else if (e.status && e.status >= 400 && e.status < 500) http = new HttpError(e.status, 'bad_request', e.message ?? 'Bad request.');
+    else {
+      console.error(err);
+      http = new HttpError(500, 'internal_error', 'Something went wrong while answering; the error was logged.');
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(http.status).json(errorBody(http.code, http.message));
+  });
+  return app;
+}
