@@ -10,6 +10,8 @@ export interface Config {
   corpusDir: string;
   indexDir: string;
   modelsDir: string;
+  /** Slow-to-make data shared by all indexes (the CC-CEDICT gloss table). */
+  cacheDir: string;
   embeddings: EmbedderChoice;
   embeddingModel: string;
   /** Never reach the Hugging Face Hub (models must be in modelsDir). */
@@ -89,6 +91,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     corpusDir: resolve('CORPUS_DIR', 'corpus'),
     indexDir: resolve('INDEX_DIR', 'index'),
     modelsDir: resolve('MODELS_DIR', 'models'),
+    cacheDir: resolve('CACHE_DIR', '.cache'),
     embeddings: embedderSetting(get('EMBEDDINGS')),
     embeddingModel: get('EMBEDDING_MODEL') || 'Xenova/multilingual-e5-small',
     offline: ['1', 'true', 'yes'].includes((get('HF_HUB_OFFLINE') ?? get('OFFLINE') ?? '').toLowerCase()),

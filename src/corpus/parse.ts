@@ -64,7 +64,7 @@ function isTerminated(text: string): boolean {
 }
 
 function isShortUnpunctuated(line: string): boolean {
-  return line.length <= MAX_TITLE && !/[。！？!?，,；;：:]$/.test(line) && !/[。！？]/.test(line);
+  return line.length <= MAX_TITLE && !/[。！？!?，,；;：:]$/.test(line) && !/[。！？，]/.test(line);
 }
 
 /** Fill author/organisation/date from a byline such as "(2023年12月26日上午习近平)" or "(中共工业和信息化部党组)". */

@@ -9,5 +9,5 @@ export const FILES = {
   vectors: 'vectors',
 } as const;
 
-/** CC-CEDICT definitions, shared by all builds (slow to make, never changes). */
-export const GLOSS_CACHE = 'cache/cedict-definitions.json';
+/** CC-CEDICT gloss phrase index, shared by all builds (slow to make). Bump the version when glossPhrases changes. */
+export const GLOSS_CACHE = 'cedict-phrases-v1.json';

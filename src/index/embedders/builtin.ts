@@ -52,31 +52,44 @@ function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
 
-/** Orthonormal basis of the columns of y (rows × l), via the eigenvectors of its Gram matrix. */
-function orthonormalize(y: Float64Array[], l: number): Float64Array[] {
-  const gram = Matrix.zeros(l, l);
-  for (const row of y) {
+/** Gram matrix (l × l) of the columns of a tall matrix given as rows. */
+function gram(rows: Float64Array[], l: number): Matrix {
+  const g = new Float64Array(l * l);
+  for (const row of rows) {
     for (let i = 0; i < l; i++) {
       const ri = row[i];
       if (ri === 0) continue;
-      for (let j = i; j < l; j++) gram.set(i, j, gram.get(i, j) + ri * row[j]);
+      const base = i * l;
+      for (let j = i; j < l; j++) g[base + j] += ri * row[j];
     }
   }
-  for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) gram.set(i, j, gram.get(j, i));
-  const eig = new EigenvalueDecomposition(gram, { assumeSymmetric: true });
-  const vectors = eig.eigenvectorMatrix;
-  const values = eig.realEigenvalues;
-  const scale = values.map((v) => (v > 1e-10 ? 1 / Math.sqrt(v) : 0));
-  return y.map((row) => {
-    const out = new Float64Array(l);
-    for (let c = 0; c < l; c++) {
-      if (scale[c] === 0) continue;
-      let sum = 0;
-      for (let i = 0; i < l; i++) sum += row[i] * vectors.get(i, c);
-      out[c] = sum * scale[c];
+  const m = new Matrix(l, l);
+  for (let i = 0; i < l; i++) for (let j = i; j < l; j++) m.set(i, j, g[i * l + j]).set(j, i, g[i * l + j]);
+  return m;
+}
+
+/** rows (n × l) times a small dense matrix (l × k), scaling column c by scale[c]. */
+function multiplySmall(rows: Float64Array[], small: number[][], scale: number[]): Float64Array[] {
+  const l = small.length;
+  const k = scale.length;
+  return rows.map((row) => {
+    const out = new Float64Array(k);
+    for (let i = 0; i < l; i++) {
+      const ri = row[i];
+      if (ri === 0) continue;
+      const s = small[i];
+      for (let c = 0; c < k; c++) out[c] += ri * s[c];
     }
+    for (let c = 0; c < k; c++) out[c] *= scale[c];
     return out;
   });
+}
+
+/** Orthonormal basis of the columns of y (rows × l), via the eigenvectors of its Gram matrix. */
+function orthonormalize(y: Float64Array[], l: number): Float64Array[] {
+  const eig = new EigenvalueDecomposition(gram(y, l), { assumeSymmetric: true });
+  const scale = eig.realEigenvalues.map((v) => (v > 1e-10 ? 1 / Math.sqrt(v) : 0));
+  return multiplySmall(y, eig.eigenvectorMatrix.to2DArray(), scale);
 }
 
 /** rows × terms sparse matrix times a terms × l dense matrix. */
@@ -143,33 +156,32 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
 
   /** Top right singular vectors of the passage-term matrix (randomised SVD). */
   private static project(rows: SparseRow[], termCount: number, dims: number): Float32Array {
-    const l = Math.min(dims + OVERSAMPLE, rows.length, termCount);
-    const rand = mulberry32(20231226);
-    const omega = Array.from({ length: termCount }, () => Float64Array.from({ length: l }, () => gaussian(rand)));
-    let q = orthonormalize(multiply(rows, omega, l), l);
-    for (let i = 0; i < POWER_ITERATIONS; i++) {
-      const z = orthonormalize(multiplyTransposed(rows, q, termCount, l), l);
-      q = orthonormalize(multiply(rows, z, l), l);
+    let l = Math.min(dims + OVERSAMPLE, rows.length, termCount);
+    let q: Float64Array[];
+    if (l === rows.length) {
+      // Few passages: the exact decomposition is cheaper than sampling (Q = identity).
+      q = rows.map((_, i) => Float64Array.from({ length: l }, (_x, j) => (i === j ? 1 : 0)));
+    } else {
+      const rand = mulberry32(20231226);
+      const omega = Array.from({ length: termCount }, () => Float64Array.from({ length: l }, () => gaussian(rand)));
+      q = orthonormalize(multiply(rows, omega, l), l);
+      for (let i = 0; i < POWER_ITERATIONS; i++) {
+        const z = orthonormalize(multiplyTransposed(rows, q, termCount, l), l);
+        q = orthonormalize(multiply(rows, z, l), l);
+      }
+      l = q[0].length;
     }
     // B = Qᵀ A; its right singular vectors are Z U S⁻¹ with Z = Aᵀ Q and Zᵀ Z = U S² Uᵀ.
     const z = multiplyTransposed(rows, q, termCount, l);
-    const small = Matrix.zeros(l, l);
-    for (const row of z) for (let i = 0; i < l; i++) for (let j = i; j < l; j++) small.set(i, j, small.get(i, j) + row[i] * row[j]);
-    for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) small.set(i, j, small.get(j, i));
-    const eig = new EigenvalueDecomposition(small, { assumeSymmetric: true });
+    const eig = new EigenvalueDecomposition(gram(z, l), { assumeSymmetric: true });
     const order = eig.realEigenvalues.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, dims);
-    const u = eig.eigenvectorMatrix;
+    const u = eig.eigenvectorMatrix.to2DArray();
+    // Columns of U in singular-value order, each scaled by 1/σ (zero for null directions).
+    const chosen = u.map((row) => order.map(([, col]) => row[col]));
+    const scale = order.map(([value]) => (value > 1e-10 ? 1 / Math.sqrt(value) : 0));
+    const v = multiplySmall(z, chosen, scale);
     const projection = new Float32Array(termCount * dims);
-    for (let t = 0; t < termCount; t++) {
-      const row = z[t];
-      for (let d = 0; d < order.length; d++) {
-        const [value, col] = order[d];
-        if (value <= 1e-10) continue;
-        let sum = 0;
-        for (let i = 0; i < l; i++) sum += row[i] * u.get(i, col);
-        projection[t * dims + d] = sum / Math.sqrt(value);
-      }
-    }
+    v.forEach((row, t) => projection.set(row, t * dims));
     return projection;
   }
 

@@ -1,0 +1,46 @@
+/** Shared test setup: real corpus, real index in a temp dir, the shared fixtures. */
+import { existsSync, mkdtempSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Answerer } from '../src/answer/answer.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { ingest } from '../src/index/ingest.js';
+import { KnowledgeBase } from '../src/index/knowledge-base.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const CORPUS = path.join(ROOT, 'corpus');
+export const SHARED = path.resolve(ROOT, '..', 'shared');
+
+/** A path under ../shared; fails loudly (never skips) when CI lacks the folder. */
+export function shared(...parts: string[]): string {
+  const p = path.join(SHARED, ...parts);
+  if (!existsSync(p)) throw new Error(`Missing ${p}: the tests need the shared fixtures folder beside the project (../shared).`);
+  return p;
+}
+
+export function tempDir(prefix = 'policy-qa-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/** Config for a throwaway index of the given corpus, with the built-in embedder. */
+export function testConfig(corpusDir = CORPUS, overrides: Record<string, string> = {}): Config {
+  return loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: path.join(tempDir(), 'index'), EMBEDDINGS: 'builtin', CACHE_DIR: path.join(ROOT, '.cache'), ...overrides }, {});
+}
+
+/** A copy of the real corpus that a test may edit. */
+export function corpusCopy(): string {
+  const dir = path.join(tempDir(), 'corpus');
+  cpSync(CORPUS, dir, { recursive: true });
+  return dir;
+}
+
+let seed: Promise<Answerer> | undefined;
+/** One index of the real corpus, built once per test file. */
+export function seedAnswerer(): Promise<Answerer> {
+  seed ??= (async () => {
+    const config = testConfig();
+    await ingest(config);
+    return new Answerer(await KnowledgeBase.load(config));
+  })();
+  return seed;
+}

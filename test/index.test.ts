@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
+import { FILES } from '../src/index/files.js';
+import { ingest, staleReason } from '../src/index/ingest.js';
+import { KnowledgeBase } from '../src/index/knowledge-base.js';
+import { currentDir } from '../src/index/layout.js';
+import { openKnowledgeBase } from '../src/index/open.js';
+import { HybridSearcher } from '../src/retrieval/hybrid.js';
+import { corpusCopy, ROOT, shared, testConfig } from './helpers.js';
+
+const quiet = { log: () => {} };
+
+describe('ingest of the real corpus', async () => {
+  const config = testConfig();
+  const result = await ingest(config, quiet);
+  const kb = await KnowledgeBase.load(config);
+
+  it('writes a manifest with counts, file hashes and the embedder', () => {
+    const m = result.manifest;
+    assert.equal(m.counts.documents, 4);
+    assert.ok(m.counts.paragraphs >= 70);
+    assert.ok(m.counts.passages >= m.counts.paragraphs + 4, 'plus one header passage per document');
+    assert.deepEqual(Object.keys(m.corpus.files), ['000_4d85f24a15212bac.txt']);
+    assert.equal(m.embedder.kind, 'builtin');
+    assert.equal(m.embedder.dims, kb.embedder.info.dims);
+    assert.equal(m.embedded, m.counts.passages);
+  });
+
+  it('splits long paragraphs into windows that keep their paragraph id', () => {
+    for (const p of kb.passages) {
+      const paragraph = kb.paragraph(p.paragraphId)!;
+      assert.equal(paragraph.text.slice(p.start, p.end), p.text);
+      assert.ok(p.text.length <= kb.manifest.passageBudget || paragraph.sentences.length === 1);
+    }
+    assert.ok(kb.passages.some((p) => p.id.endsWith('#1')), 'at least one paragraph is long enough to split');
+  });
+
+  it('round-trips the HNSW store through save and load', async () => {
+    const reloaded = await HNSWLib.load(path.join(currentDir(config.indexDir), FILES.vectors), kb.embedder);
+    const query = await kb.embedder.embedQuery('新型工业化的鲜明特征');
+    const a = await kb.vectors.similaritySearchVectorWithScore(query, 5);
+    const b = await reloaded.similaritySearchVectorWithScore(query, 5);
+    assert.deepEqual(b.map(([d, s]) => [d.metadata.passageId, s]), a.map(([d, s]) => [d.metadata.passageId, s]));
+  });
+
+  it('ranks the paragraph that answers first by keyword, for real questions', () => {
+    const cases: Array<[string, string]> = [
+      ['毛泽东思想活的灵魂是什么', '这是毛泽东思想活的灵魂'],
+      ['新型工业化的鲜明特征', '数字技术和实体经济深度融合是新型工业化的鲜明特征'],
+      ['党执政后的最大危险', '党执政后的最大危险是脱离群众'],
+      ['政治局同志的发言聚焦几个重点', '聚焦6个重点'],
+      ['成都大运会 杭州亚运会', '成都大运会、杭州亚运会精彩纷呈'],
+    ];
+    for (const [q, evidence] of cases) {
+      const [top] = kb.keyword.query(q, 1);
+      assert.ok(kb.passageById.get(top.id)!.text.includes(evidence), q);
+    }
+  });
+
+  it('answers `npm run search` style queries with the living-soul paragraph first', async () => {
+    const [top] = await new HybridSearcher(kb).search('毛泽东思想活的灵魂是什么', { k: 5 });
+    assert.ok(top.paragraph.text.includes('这是毛泽东思想活的灵魂'));
+  });
+
+  it('is fresh for the same corpus and embedder, stale otherwise', async () => {
+    assert.equal(await staleReason(config), undefined);
+    assert.match((await staleReason({ ...config, embeddings: 'transformer' })) ?? '', /EMBEDDINGS=transformer/);
+  });
+});
+
+describe('re-ingest and index safety', () => {
+  it('embeds only the passage whose paragraph changed', async () => {
+    const corpus = corpusCopy();
+    const config = testConfig(corpus);
+    const first = await ingest(config, quiet);
+    const file = path.join(corpus, '000_4d85f24a15212bac.txt');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('谢谢大家！', '谢谢大家！').replace('此时此刻，夜色斑斓，万家灯火。', '此时此刻，夜色斑斓，万家灯火通明。'));
+    assert.match((await staleReason(config)) ?? '', /corpus changed/);
+    const second = await ingest(config, quiet);
+    assert.equal(first.manifest.embedded, first.manifest.counts.passages);
+    assert.equal(second.manifest.embedded, 1);
+    const kb = await KnowledgeBase.load(config);
+    assert.ok(kb.passages.some((p) => p.text.includes('万家灯火通明')));
+  });
+
+  it('keeps the previous index usable when ingest is killed with SIGKILL', { timeout: 120_000 }, async () => {
+    const corpus = corpusCopy();
+    const config = testConfig(corpus);
+    await ingest(config, quiet);
+    const before = readFileSync(path.join(currentDir(config.indexDir), FILES.manifest), 'utf8');
+    // A bigger corpus so the child is still busy when killed.
+    for (const year of ['2023', '2024']) cpSync(shared('datasets', 'gov-work-reports', 'state-council', `${year}.md`), path.join(corpus, `${year}.md`));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, CORPUS_DIR: corpus, INDEX_DIR: config.indexDir, EMBEDDINGS: 'builtin', CACHE_DIR: config.cacheDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('fitting the built-in embedder')) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', () => reject(new Error('ingest finished before it could be killed')));
+    });
+    assert.equal(await exited, 'SIGKILL');
+    assert.equal(readFileSync(path.join(currentDir(config.indexDir), FILES.manifest), 'utf8'), before);
+    const kb = await KnowledgeBase.load(config);
+    assert.equal(kb.documents.length, 4);
+    // The next ingest cleans up and completes.
+    await ingest(config, quiet);
+    const builds = readdirSync(path.join(config.indexDir, 'builds'));
+    assert.equal(builds.length, 1, `one build left, got ${builds.join(', ')}`);
+    assert.ok((await KnowledgeBase.load(config)).documents.length > 4);
+  });
+
+  it('rebuilds a corrupt or foreign index instead of failing', async () => {
+    const config = testConfig();
+    await ingest(config, quiet);
+    const dir = currentDir(config.indexDir);
+    writeFileSync(path.join(dir, FILES.passages), '[{"trunc');
+    await assert.rejects(KnowledgeBase.load(config), /corrupt.*npm run ingest/);
+    const kb = await openKnowledgeBase(config, quiet);
+    assert.equal(kb.documents.length, 4);
+    const manifestFile = path.join(currentDir(config.indexDir), FILES.manifest);
+    writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(readFileSync(manifestFile, 'utf8')), formatVersion: 999 }));
+    assert.match((await staleReason(config)) ?? '', /no usable index/);
+    assert.equal((await openKnowledgeBase(config, quiet)).manifest.formatVersion, 1);
+  });
+
+  it('says clearly when the corpus has nothing to index', async () => {
+    const empty = path.join(corpusCopy(), 'empty');
+    mkdirSync(empty);
+    await assert.rejects(ingest(testConfig(empty), quiet), /Nothing to index/);
+    assert.ok(!existsSync(path.join(testConfig(empty).indexDir, 'current')));
+  });
+});
