@@ -34,19 +34,21 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
   });
 
   const api = express.Router();
-  api.use((req, _res, next) => {
+  const guard = express.Router();
+  guard.use((req, _res, next) => {
     if (options.apiKey && req.get('authorization') !== `Bearer ${options.apiKey}`) {
       throw new HttpError(401, 'unauthorized', 'Send the API key as "Authorization: Bearer <key>".');
     }
     next();
   });
-  api.use((req, _res, next) => {
+  guard.use((req, _res, next) => {
     if (req.method === 'POST' && !req.is('application/json')) {
       throw new HttpError(415, 'unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json".');
     }
     next();
   });
-  api.use(express.json({ limit: LIMITS.bodyBytes, strict: true }));
+  guard.use(express.json({ limit: LIMITS.bodyBytes, strict: true }));
+  app.use(['/api', '/v1'], guard);
 
   api.get('/api/health', (_req, res) => {
     const { kb } = getAnswerer();

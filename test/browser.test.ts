@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ROOT } from './helpers.js';
+import { startServer, type Running } from './server-helpers.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(ROOT, 'test', 'artifacts');
+
+let srv: Running;
+let browser: Browser;
+before(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  srv = await startServer();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+after(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+async function openPage(width = 1280, height = 860): Promise<{ page: Page; dialogs: string[] }> {
+  const page = await browser.newPage({ viewport: { width, height } });
+  const dialogs: string[] = [];
+  page.on('dialog', async (d) => {
+    dialogs.push(d.message());
+    await d.dismiss();
+  });
+  await page.goto(srv.url);
+  await page.waitForSelector('#embedder');
+  return { page, dialogs };
+}
+
+async function ask(page: Page, question: string) {
+  const before = await page.locator('.msg.assistant.done').count();
+  await page.fill('#question', question);
+  await page.press('#question', 'Enter');
+  await page.waitForFunction((n) => document.querySelectorAll('.msg.assistant.done').length > n, before);
+  return page.locator('.msg.assistant.done').last();
+}
+
+describe('chat page in Chromium', () => {
+  it('shows the embedder in use, example questions and the document browser', async () => {
+    const { page } = await openPage();
+    await page.waitForFunction(() => (document.querySelector('#embedder')?.textContent ?? '').length > 0);
+    assert.match((await page.textContent('#embedder')) ?? '', /内置|builtin/);
+    assert.ok((await page.locator('.example').count()) >= 4);
+    await page.waitForSelector('#docs .summarize');
+    assert.ok((await page.locator('#docs .summarize').count()) >= 4 + 7);
+    await page.close();
+  });
+
+  it('streams an answer, opens the cited source with the sentence highlighted', async () => {
+    const { page } = await openPage();
+    const answer = await ask(page, '毛泽东思想活的灵魂是什么？');
+    assert.match((await answer.textContent()) ?? '', /毛泽东思想活的灵魂/);
+    assert.ok((await answer.locator('.sources').count()) === 1);
+    await answer.locator('.cite').first().click();
+    const mark = page.locator('#source-panel mark').first();
+    await mark.waitFor();
+    assert.match((await mark.textContent()) ?? '', /活的灵魂|毛泽东思想/);
+    assert.match((await page.textContent('#source-panel')) ?? '', /在纪念毛泽东同志诞辰130周年座谈会上的讲话/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'answer.png') });
+    await page.close();
+  });
+
+  it('shows an abstention differently, with suggestions', async () => {
+    const { page } = await openPage();
+    const answer = await ask(page, '明天上海的天气怎么样？今年高考分数线是多少？');
+    assert.ok(await answer.evaluate((el) => el.classList.contains('abstain')));
+    assert.match((await answer.textContent()) ?? '', /资料中没有找到/);
+    await page.close();
+  });
+
+  it('summarises a section from the document browser', async () => {
+    const { page } = await openPage();
+    await page.waitForSelector('#docs .summarize[data-section-id]');
+    const before = await page.locator('.msg.assistant.done').count();
+    await page.locator('#docs .summarize[data-section-id]').nth(5).click();
+    await page.waitForFunction((n) => document.querySelectorAll('.msg.assistant.done').length > n, before);
+    const summary = page.locator('.msg.assistant.done').last();
+    assert.match((await summary.textContent()) ?? '', /摘要/);
+    assert.ok((await summary.locator('.cite').count()) >= 2);
+    await page.close();
+  });
+
+  it('renders user and corpus text as text, never as HTML', async () => {
+    const { page, dialogs } = await openPage();
+    await ask(page, '<img src=x onerror=alert(1)> 毛泽东思想活的灵魂是什么？');
+    const user = page.locator('.msg.user').last();
+    assert.match((await user.textContent()) ?? '', /<img src=x onerror=alert\(1\)>/);
+    assert.equal(await page.locator('#thread img').count(), 0);
+    await page.waitForTimeout(200);
+    assert.deepEqual(dialogs, []);
+    await page.close();
+  });
+
+  it('is usable on a phone-width screen', async () => {
+    const { page } = await openPage(390, 844);
+    const answer = await ask(page, '新型工业化有哪些重点任务？');
+    assert.match((await answer.textContent()) ?? '', /七是加快建设世界一流企业/);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'phone.png') });
+    await page.close();
+  });
+});
