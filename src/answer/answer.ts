@@ -8,7 +8,7 @@ import type { KnowledgeBase } from '../index/knowledge-base.js';
 import { bigrams } from '../index/tokenize.js';
 import { HybridSearcher, type SearchOptions, type SearchResult } from '../retrieval/hybrid.js';
 import { CitationList, quoteText, type Quote } from './citations.js';
-import { chooseFactSentences, findEnumeration, scoreSentences } from './compose.js';
+import { chooseFactSentences, findEnumeration, isInlineList, scoreSentences } from './compose.js';
 import { coverage, expansionTerms, profileQuery, type QueryProfile } from './evidence.js';
 import { routeQuestion, type Route } from './route.js';
 import { summarizeParagraphs, type SummaryOptions } from './summarize.js';
@@ -23,6 +23,7 @@ export const ABSTAIN_COVERAGE = { zh: 0.32, en: 0.25 };
 /** Evidence = this share of the best passage's coverage plus the rest of the top three's. */
 const TOP_PASSAGE_SHARE = 0.3;
 const RETRIEVE_K = 8;
+const WHICH_DOCUMENT = /哪篇|哪一篇|哪份|哪个文件|出自|来自哪|which (document|text|article|speech|report)|in which (document|text)/i;
 const COVERAGE_PARAGRAPHS = 3;
 const FOLLOW_UP_MAX_CHARS = 14;
 
@@ -104,14 +105,23 @@ export class Answerer {
       return this.abstain(question, route, results, started, retrieved, resolved);
     }
     const citations = new CitationList();
+    const scored = scoreSentences(results, profile, route.type);
     if (route.type === 'list') {
-      const enumeration = findEnumeration(this.kb, results);
-      if (enumeration) {
+      const best = scored[0];
+      const enumeration = findEnumeration(this.kb, results, profile);
+      // A single sentence that names the items ("实事求是、群众路线、独立自主") can answer better than a list.
+      const inlineCoverage = best && isInlineList(quoteText(best)) ? coverage(profile, quoteText(best)) : 0;
+      if (enumeration && enumeration.relevance >= inlineCoverage) {
         const lines = enumeration.items.map((q, i) => `${i + 1}. ${quoteText(q)}[${citations.cite(q)}]`);
         return this.finish(question, route, 'list', [TEXT[route.language].list(lines.length), ...lines].join('\n'), citations, started, retrieved, resolved);
       }
     }
-    const sentences = chooseFactSentences(scoreSentences(results, profile, route.type));
+    const sentences = chooseFactSentences(scored);
+    // "哪篇文章提到…": name the document by quoting its title line first.
+    if (WHICH_DOCUMENT.test(question) && sentences[0] && sentences[0].paragraph.ordinal !== 0) {
+      const header = this.kb.paragraph(`${sentences[0].doc.id}/header`)!;
+      sentences.unshift({ paragraph: header, doc: sentences[0].doc, start: header.sentences[0][0], end: header.sentences[0][1], index: 0, score: sentences[0].score });
+    }
     const body = sentences.map((q) => `${quoteText(q)}[${citations.cite(q)}]`).join('');
     const text = route.language === 'en' ? `The documents say (quoted in Chinese): ${body}` : body;
     return this.finish(question, route, 'answer', text, citations, started, retrieved, resolved);
@@ -133,8 +143,8 @@ export class Answerer {
   }
 
   private async pickItem(previous: string, route: Route, started: number, question: string): Promise<Answer | undefined> {
-    const results = await this.searcher.search(previous, { k: RETRIEVE_K });
-    const enumeration = findEnumeration(this.kb, results);
+    const { results, profile } = await this.retrieve(previous);
+    const enumeration = findEnumeration(this.kb, results, profile);
     const n = route.itemNumber!;
     const item = enumeration?.items[n === -1 ? enumeration.items.length - 1 : n - 1];
     if (!item) return undefined;
@@ -186,11 +196,13 @@ export class Answerer {
 
   findSummaryTarget(question: string, route: Route): SummaryTarget | undefined {
     const stripped = question.replace(/总结|概括|摘要|概述|归纳|一下|文章|部分|主要内容|summari[sz]e|summary|overview/gi, ' ');
-    const qGrams = new Set([...bigrams(stripped), ...this.bridged(stripped, route).flatMap((w) => bigrams(w))].map((g) => g.slice(1)));
+    const translated = this.bridged(stripped, route).filter((w) => w.length >= 2);
+    const qGrams = new Set(bigrams(stripped).map((g) => g.slice(1)));
     let best: { doc: CorpusDocument; hits: number } | undefined;
     for (const doc of this.kb.documents) {
       const title = [doc.meta.title, doc.meta.subtitle ?? ''].join(' ');
-      const hits = [...qGrams].filter((g) => title.includes(g)).length;
+      // A whole translated word in the title ("New Year" → 新年) counts like two matching bigrams.
+      const hits = [...qGrams].filter((g) => title.includes(g)).length + 2 * translated.filter((w) => title.includes(w)).length;
       if (hits > (best?.hits ?? 0)) best = { doc, hits };
     }
     if (!best || best.hits < 2) return undefined;

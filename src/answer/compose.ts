@@ -29,22 +29,49 @@ const TYPE_CUES: Partial<Record<QuestionType, RegExp>> = {
   why: /因为|由于|为了|是.*(基础|前提|关键|根本|保证|动力)|才能|所以/,
 };
 
-function sentenceQuotes(result: SearchResult, rank: number): ScoredQuote[] {
+/** Long sentences made of "；" clauses are quoted clause by clause, so answers stay short. */
+const CLAUSE_SPLIT_ABOVE = 90;
+
+/** Quotable units of a paragraph: sentences, or the clauses of a long one. */
+function units(result: SearchResult, rank: number): ScoredQuote[] {
   const { paragraph, doc, passage } = result;
-  return paragraph.sentences.map(([start, end], index) => ({ paragraph, doc, passage, start, end, index, score: rank }));
+  const out: ScoredQuote[] = [];
+  paragraph.sentences.forEach(([start, end], index) => {
+    const text = paragraph.text.slice(start, end);
+    if (end - start <= CLAUSE_SPLIT_ABOVE || !text.includes('；')) {
+      out.push({ paragraph, doc, passage, start, end, index, score: rank });
+      return;
+    }
+    let from = start;
+    for (const m of text.matchAll(/；/g)) {
+      const to = start + m.index!;
+      if (to > from) out.push({ paragraph, doc, passage, start: from, end: to, index, score: rank });
+      from = to + 1;
+    }
+    if (end > from) out.push({ paragraph, doc, passage, start: from, end, index, score: rank });
+  });
+  return out;
 }
 
-/** Score every sentence of the top results for how well it answers the question. */
+const ANAPHOR = /^(这|此|其|该|它|他|她|这些|上述)/;
+
+/** Score every sentence (or clause) of the top results for how well it answers the question. */
 export function scoreSentences(results: SearchResult[], profile: QueryProfile, type: QuestionType): ScoredQuote[] {
   const top = results[0]?.score || 1;
   const out: ScoredQuote[] = [];
+  // The most specific question words, for the "X是…" definition cue.
+  const keyWords = [...profile.words].sort((a, b) => b.weight - a.weight).slice(0, 2).map((w) => w.word);
   results.forEach((r, rank) => {
-    for (const q of sentenceQuotes(r, rank)) {
+    // Words of the document title count for every sentence of that document, not just the title line.
+    const context = r.doc.meta.title;
+    for (const q of units(r, rank)) {
       const text = q.paragraph.text.slice(q.start, q.end);
-      let score = coverage(profile, text) + 0.5 * bigramOverlap(profile, text) + 0.35 * (r.score / top);
+      let score = coverage(profile, `${text} ${context}`) + 0.5 * bigramOverlap(profile, text) + 0.35 * (r.score / top);
       const cue = TYPE_CUES[type];
-      if (cue?.test(text)) score += 0.25;
-      if (type === 'who' || type === 'when') if (q.paragraph.ordinal === 0) score += 0.3;
+      if (cue?.test(text)) score += 0.4;
+      const header = q.paragraph.ordinal === 0;
+      if (header) score += type === 'who' || type === 'when' ? 0.3 : -0.5;
+      if (!header && keyWords.some((w) => text.includes(`${w}是`) || text.includes(`${w}，是`))) score += 0.3;
       if (text.length > 160) score -= 0.1 * Math.min(1, (text.length - 160) / 200);
       if (text.length < 8) score -= 0.2;
       out.push({ ...q, score });
@@ -53,34 +80,50 @@ export function scoreSentences(results: SearchResult[], profile: QueryProfile, t
   return out.sort((a, b) => b.score - a.score);
 }
 
+/** The sentence before a quote that opens with "这/其/该…", so the quote makes sense on its own. */
+function antecedent(q: ScoredQuote): ScoredQuote | undefined {
+  if (!ANAPHOR.test(q.paragraph.text.slice(q.start, q.end)) || q.index === 0) return undefined;
+  const [start, end] = q.paragraph.sentences[q.index - 1];
+  return { ...q, start, end, index: q.index - 1 };
+}
+
 /** One or two sentences: the best one, plus a second that adds something and fits. */
 export function chooseFactSentences(scored: ScoredQuote[]): ScoredQuote[] {
   const best = scored[0];
   if (!best) return [];
   const chosen = [best];
   const len = (q: ScoredQuote) => q.end - q.start;
+  const total = () => chosen.reduce((n, c) => n + len(c), 0);
+  const before = antecedent(best);
+  if (before && len(before) + len(best) <= FACT_CHAR_LIMIT * 1.5) chosen.push(before);
   const bestText = best.paragraph.text.slice(best.start, best.end);
   // A short lead sentence ("X是Y的根本动力。") usually needs the one after it.
-  const next = scored.find((q) => q.paragraph.id === best.paragraph.id && q.index === best.index + 1);
-  if (next && len(best) < 40 && len(best) + len(next) <= FACT_CHAR_LIMIT) chosen.push(next);
+  const next = scored.find((q) => q.paragraph.id === best.paragraph.id && q.index === best.index + 1 && q.start >= best.end);
+  if (!before && next && len(best) < 40 && len(best) + len(next) <= FACT_CHAR_LIMIT) chosen.push(next);
   for (const q of scored.slice(1)) {
     if (chosen.length >= MAX_FACT_SENTENCES) break;
     if (q.score < best.score * SECOND_SENTENCE_RATIO) break;
     const text = q.paragraph.text.slice(q.start, q.end);
-    if (chosen.includes(q) || similarity(text, bestText) > REDUNDANT) continue;
-    if (chosen.reduce((n, c) => n + len(c), 0) + len(q) > FACT_CHAR_LIMIT) continue;
+    if (chosen.some((c) => c.paragraph.id === q.paragraph.id && c.start === q.start) || similarity(text, bestText) > REDUNDANT) continue;
+    if (total() + len(q) > FACT_CHAR_LIMIT) continue;
     chosen.push(q);
   }
   // Same paragraph: keep source order; otherwise the answer-holding sentence leads.
-  return chosen.sort((a, b) => (a.paragraph.id === b.paragraph.id ? a.index - b.index : 0));
+  return chosen.sort((a, b) => (a.paragraph.id === b.paragraph.id ? a.start - b.start : 0));
 }
 
 /** An enumeration found in the sources: its items, each a quotable span. */
 export interface Enumeration {
   items: Quote[];
+  /** How much of the question the enumeration's context (heading, lead-in) covers. */
+  relevance: number;
 }
 
 const INLINE_ITEM = /[一二三四五六七八九十]是/g;
+/** Share of the question an enumeration's context must cover to be the one asked about. */
+const ENUMERATION_RELEVANCE = 0.3;
+/** Paragraphs opening with the same characters are parallel items (深刻认识和准确把握…). */
+const SIBLING_OPENING = 6;
 
 /** Items written inline in one paragraph: "聚焦6个重点。一是…；二是…". */
 function inlineItems(result: SearchResult): Quote[] {
@@ -104,20 +147,30 @@ function firstSentence(paragraph: Paragraph, result: SearchResult, kb: Knowledge
  * numbered item paragraphs of a section (一是…七是), items inline in one paragraph, or
  * sibling paragraphs that open the same way (深刻认识和准确把握…).
  */
-export function findEnumeration(kb: KnowledgeBase, results: SearchResult[]): Enumeration | undefined {
+export function findEnumeration(kb: KnowledgeBase, results: SearchResult[], profile: QueryProfile): Enumeration | undefined {
   for (const r of results.slice(0, 3)) {
     const doc = kb.docById.get(r.paragraph.docId);
     if (!doc) continue;
     const sameSection = doc.paragraphs.filter((p) => p.sectionId === r.paragraph.sectionId);
     const items = sameSection.filter((p) => p.item !== undefined);
     if (items.length >= 2 && (r.paragraph.item !== undefined || sameSection.indexOf(r.paragraph) < sameSection.indexOf(items[0]))) {
-      return { items: items.map((p) => firstSentence(p, r, kb)) };
+      // The section's heading and the paragraphs that introduce the items must be about the question.
+      const intro = sameSection.slice(0, sameSection.indexOf(items[0])).map((p) => p.text);
+      const relevance = coverage(profile, [...r.paragraph.sectionPath, ...intro].join(' '));
+      if (relevance >= ENUMERATION_RELEVANCE) return { items: items.map((p) => firstSentence(p, r, kb)), relevance };
     }
     const inline = inlineItems(r);
-    if (inline.length >= 2) return { items: inline };
-    const opening = r.paragraph.text.slice(0, 6);
+    const inlineRelevance = coverage(profile, r.paragraph.text);
+    if (inline.length >= 2 && inlineRelevance >= ENUMERATION_RELEVANCE) return { items: inline, relevance: inlineRelevance };
+    const opening = r.paragraph.text.slice(0, SIBLING_OPENING);
     const siblings = sameSection.filter((p) => p.text.startsWith(opening));
-    if (siblings.length >= 3) return { items: siblings.map((p) => firstSentence(p, r, kb)) };
+    const siblingRelevance = coverage(profile, siblings.map((p) => p.text.slice(0, p.sentences[0]?.[1] ?? SIBLING_OPENING)).join(' '));
+    if (siblings.length >= 3 && coverage(profile, opening) > 0) return { items: siblings.map((p) => firstSentence(p, r, kb)), relevance: siblingRelevance };
   }
   return undefined;
+}
+
+/** A sentence that itself lists things ("实事求是、群众路线、独立自主三个基本方面"). */
+export function isInlineList(text: string): boolean {
+  return (text.match(/、/g) ?? []).length >= 2;
 }

@@ -18,8 +18,9 @@ export interface Route {
 
 const RULES: Array<[QuestionType, RegExp]> = [
   ['smalltalk', /^\s*(你好|您好|嗨|哈喽|早上好|晚上好|谢谢|多谢|再见|拜拜|hi|hello|hey|thanks|thank you|bye|good (morning|evening))[\s!！。.,，~～]*$/i],
-  ['summary', /总结|概括|摘要|概述|归纳|梳理一下|主要内容|讲了什么|说了什么|大意|summari[sz]e|summary|overview|gist|main points of|what (is|was) .* about/i],
-  ['list', /哪些|哪几|有几[个项点条方]|分别|列举|几个方面|几点|包括什么|包含什么|有什么措施|重点任务|what are the|list (the|all)|which (tasks|aspects|points|measures|priorities)|enumerate/i],
+  ['summary', /^(请|帮我|麻烦)?(简单|简要)?(总结|概括|归纳|概述|梳理)|摘要|summari[sz]e|summary|overview|gist|main points of/i],
+  ['list', /哪些|哪几(?![天日月年次届])|有几[个项点条方]|分别|列举|几个方面|几点|包括什么|包含什么|有什么措施|重点任务|what are the|list (the|all)|which (tasks|aspects|points|measures|priorities)|enumerate/i],
+  ['summary', /总结|概括|主要内容|讲了什么|说了什么|大意|what (is|was) .* about/i],
   ['when', /什么时候|何时|哪一天|哪天|几月几日|日期|哪一?年|年份|时间是|when\b|what date|which (day|year|month)|what year/i],
   ['who', /谁|哪个部门|哪个单位|哪位|作者|署名|讲话人|发表者|主持|who\b|whom|which (organi[sz]ation|ministry|department|body)|author/i],
   ['where', /在哪里|在哪儿|哪个城市|在哪|地点|where\b|which city/i],
