@@ -19,9 +19,9 @@ const MODEL_JSON = 'builtin-model.json';
 const MODEL_BIN = 'builtin-model.f32';
 /** Above this many passages, drop terms seen only once (they cannot link passages). */
 const PRUNE_SINGLETONS_ABOVE = 2000;
-const MAX_TERMS = 200_000;
+const MAX_TERMS = 100_000;
 const OVERSAMPLE = 10;
-const POWER_ITERATIONS = 2;
+const POWER_ITERATIONS = 1;
 
 interface SparseRow {
   cols: Int32Array;
@@ -52,71 +52,94 @@ function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
 
-/** Gram matrix (l × l) of the columns of a tall matrix given as rows. */
-function gram(rows: Float64Array[], l: number): Matrix {
-  const g = new Float64Array(l * l);
-  for (const row of rows) {
-    for (let i = 0; i < l; i++) {
-      const ri = row[i];
-      if (ri === 0) continue;
-      const base = i * l;
-      for (let j = i; j < l; j++) g[base + j] += ri * row[j];
-    }
-  }
-  const m = new Matrix(l, l);
-  for (let i = 0; i < l; i++) for (let j = i; j < l; j++) m.set(i, j, g[i * l + j]).set(j, i, g[i * l + j]);
-  return m;
+/** A dense row-major matrix. */
+interface Dense {
+  rows: number;
+  cols: number;
+  data: Float64Array;
 }
 
-/** rows (n × l) times a small dense matrix (l × k), scaling column c by scale[c]. */
-function multiplySmall(rows: Float64Array[], small: number[][], scale: number[]): Float64Array[] {
-  const l = small.length;
-  const k = scale.length;
-  return rows.map((row) => {
-    const out = new Float64Array(k);
-    for (let i = 0; i < l; i++) {
-      const ri = row[i];
-      if (ri === 0) continue;
-      const s = small[i];
-      for (let c = 0; c < k; c++) out[c] += ri * s[c];
-    }
-    for (let c = 0; c < k; c++) out[c] *= scale[c];
-    return out;
-  });
+function dense(rows: number, cols: number): Dense {
+  return { rows, cols, data: new Float64Array(rows * cols) };
 }
 
-/** Orthonormal basis of the columns of y (rows × l), via the eigenvectors of its Gram matrix. */
-function orthonormalize(y: Float64Array[], l: number): Float64Array[] {
-  const eig = new EigenvalueDecomposition(gram(y, l), { assumeSymmetric: true });
-  const scale = eig.realEigenvalues.map((v) => (v > 1e-10 ? 1 / Math.sqrt(v) : 0));
-  return multiplySmall(y, eig.eigenvectorMatrix.to2DArray(), scale);
-}
-
-/** rows × terms sparse matrix times a terms × l dense matrix. */
-function multiply(rows: SparseRow[], dense: Float64Array[], l: number): Float64Array[] {
-  return rows.map(({ cols, vals }) => {
-    const out = new Float64Array(l);
+/** A (passages × terms, sparse) times X (terms × k). */
+function multiply(a: SparseRow[], x: Dense): Dense {
+  const k = x.cols;
+  const out = dense(a.length, k);
+  a.forEach(({ cols, vals }, r) => {
+    const o = r * k;
     for (let n = 0; n < cols.length; n++) {
-      const d = dense[cols[n]];
+      const base = cols[n] * k;
       const v = vals[n];
-      for (let c = 0; c < l; c++) out[c] += v * d[c];
-    }
-    return out;
-  });
-}
-
-/** Transpose(rows) times a rows × l dense matrix: terms × l. */
-function multiplyTransposed(rows: SparseRow[], dense: Float64Array[], termCount: number, l: number): Float64Array[] {
-  const out = Array.from({ length: termCount }, () => new Float64Array(l));
-  rows.forEach(({ cols, vals }, r) => {
-    const d = dense[r];
-    for (let n = 0; n < cols.length; n++) {
-      const o = out[cols[n]];
-      const v = vals[n];
-      for (let c = 0; c < l; c++) o[c] += v * d[c];
+      for (let c = 0; c < k; c++) out.data[o + c] += v * x.data[base + c];
     }
   });
   return out;
+}
+
+/** Aᵀ (terms × passages) times Y (passages × k), into `out` (terms × k). */
+function multiplyTransposed(a: SparseRow[], y: Dense, out: Float64Array | Float32Array): void {
+  const k = y.cols;
+  a.forEach(({ cols, vals }, r) => {
+    const base = r * k;
+    for (let n = 0; n < cols.length; n++) {
+      const o = cols[n] * k;
+      const v = vals[n];
+      for (let c = 0; c < k; c++) out[o + c] += v * y.data[base + c];
+    }
+  });
+}
+
+/** A Aᵀ Y, computed as A (Aᵀ Y) so only sparse products touch the (large) term dimension. */
+function gramTimes(a: SparseRow[], termCount: number, y: Dense): Dense {
+  const z: Dense = dense(termCount, y.cols);
+  multiplyTransposed(a, y, z.data);
+  return multiply(a, z);
+}
+
+/** Xᵀ Y for two tall matrices with the same rows (k × k result). */
+function crossProduct(x: Dense, y: Dense): Matrix {
+  const k = x.cols;
+  const g = new Float64Array(k * k);
+  for (let r = 0; r < x.rows; r++) {
+    const xo = r * k;
+    for (let i = 0; i < k; i++) {
+      const xi = x.data[xo + i];
+      if (xi === 0) continue;
+      const gi = i * k;
+      for (let j = 0; j < k; j++) g[gi + j] += xi * y.data[xo + j];
+    }
+  }
+  const m = new Matrix(k, k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) m.set(i, j, (g[i * k + j] + g[j * k + i]) / 2);
+  return m;
+}
+
+/** X (n × l) times small (l × k), with column c scaled by scale[c]. */
+function multiplySmall(x: Dense, small: number[][], scale: number[]): Dense {
+  const l = x.cols;
+  const k = scale.length;
+  const out = dense(x.rows, k);
+  for (let r = 0; r < x.rows; r++) {
+    const xo = r * l;
+    const o = r * k;
+    for (let i = 0; i < l; i++) {
+      const xi = x.data[xo + i];
+      if (xi === 0) continue;
+      const s = small[i];
+      for (let c = 0; c < k; c++) out.data[o + c] += xi * s[c];
+    }
+    for (let c = 0; c < k; c++) out.data[o + c] *= scale[c];
+  }
+  return out;
+}
+
+/** Orthonormal basis of the columns of y, via the eigenvectors of its Gram matrix. */
+function orthonormalize(y: Dense): Dense {
+  const eig = new EigenvalueDecomposition(crossProduct(y, y), { assumeSymmetric: true });
+  const scale = eig.realEigenvalues.map((v) => (v > 1e-10 ? 1 / Math.sqrt(v) : 0));
+  return multiplySmall(y, eig.eigenvectorMatrix.to2DArray(), scale);
 }
 
 export class BuiltinEmbeddings extends Embeddings implements Embedder {
@@ -154,34 +177,32 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
     return new BuiltinEmbeddings({ vocab, idf, projection, dims });
   }
 
-  /** Top right singular vectors of the passage-term matrix (randomised SVD). */
+  /**
+   * Top right singular vectors of the passage-term matrix A (randomised SVD, Halko et al.).
+   * Every dense step runs in passage space; the term dimension is only touched by sparse
+   * products, so large vocabularies stay affordable.
+   */
   private static project(rows: SparseRow[], termCount: number, dims: number): Float32Array {
-    let l = Math.min(dims + OVERSAMPLE, rows.length, termCount);
-    let q: Float64Array[];
-    if (l === rows.length) {
+    const n = rows.length;
+    const l = Math.min(dims + OVERSAMPLE, n, termCount);
+    let q: Dense;
+    if (l === n) {
       // Few passages: the exact decomposition is cheaper than sampling (Q = identity).
-      q = rows.map((_, i) => Float64Array.from({ length: l }, (_x, j) => (i === j ? 1 : 0)));
+      q = dense(n, n);
+      for (let i = 0; i < n; i++) q.data[i * n + i] = 1;
     } else {
       const rand = mulberry32(20231226);
-      const omega = Array.from({ length: termCount }, () => Float64Array.from({ length: l }, () => gaussian(rand)));
-      q = orthonormalize(multiply(rows, omega, l), l);
-      for (let i = 0; i < POWER_ITERATIONS; i++) {
-        const z = orthonormalize(multiplyTransposed(rows, q, termCount, l), l);
-        q = orthonormalize(multiply(rows, z, l), l);
-      }
-      l = q[0].length;
+      q = dense(n, l);
+      for (let i = 0; i < q.data.length; i++) q.data[i] = gaussian(rand);
+      for (let i = 0; i <= POWER_ITERATIONS; i++) q = orthonormalize(gramTimes(rows, termCount, q));
     }
-    // B = Qᵀ A; its right singular vectors are Z U S⁻¹ with Z = Aᵀ Q and Zᵀ Z = U S² Uᵀ.
-    const z = multiplyTransposed(rows, q, termCount, l);
-    const eig = new EigenvalueDecomposition(gram(z, l), { assumeSymmetric: true });
+    // B = Qᵀ A; B Bᵀ = Qᵀ A Aᵀ Q = U S² Uᵀ, and the right singular vectors are V = Aᵀ Q U S⁻¹.
+    const eig = new EigenvalueDecomposition(crossProduct(q, gramTimes(rows, termCount, q)), { assumeSymmetric: true });
     const order = eig.realEigenvalues.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, dims);
-    const u = eig.eigenvectorMatrix.to2DArray();
-    // Columns of U in singular-value order, each scaled by 1/σ (zero for null directions).
-    const chosen = u.map((row) => order.map(([, col]) => row[col]));
-    const scale = order.map(([value]) => (value > 1e-10 ? 1 / Math.sqrt(value) : 0));
-    const v = multiplySmall(z, chosen, scale);
-    const projection = new Float32Array(termCount * dims);
-    v.forEach((row, t) => projection.set(row, t * dims));
+    const u = eig.eigenvectorMatrix.to2DArray().map((row) => order.map(([, col]) => row[col]));
+    const w = multiplySmall(q, u, order.map(([value]) => (value > 1e-10 ? 1 / Math.sqrt(value) : 0)));
+    const projection = new Float32Array(termCount * w.cols);
+    multiplyTransposed(rows, w, projection);
     return projection;
   }
 
