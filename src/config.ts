@@ -22,6 +22,12 @@ export interface Config {
   host: string;
   /** Result count for search. */
   k: number;
+  /** Asks per minute per client on /api/ask and /v1/chat/completions (0 = no limit). */
+  rateLimitPerMinute: number;
+  /** A request still unanswered after this many milliseconds gets a 503. */
+  requestTimeoutMs: number;
+  /** How often the server looks for a newly built index to switch to (0 = never). */
+  reloadIntervalMs: number;
 }
 
 const EMBEDDER_CHOICES: readonly EmbedderChoice[] = ['auto', 'transformer', 'builtin'];
@@ -99,5 +105,8 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     port: intSetting('PORT', get('PORT'), 3000),
     host: get('HOST') || '127.0.0.1',
     k: intSetting('K', get('K'), 5),
+    rateLimitPerMinute: intSetting('RATE_LIMIT', get('RATE_LIMIT'), 300),
+    requestTimeoutMs: intSetting('REQUEST_TIMEOUT_MS', get('REQUEST_TIMEOUT_MS'), 15_000),
+    reloadIntervalMs: intSetting('RELOAD_INTERVAL_MS', get('RELOAD_INTERVAL_MS'), 2_000),
   };
 }

@@ -3,7 +3,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT } from './helpers.js';
+import { writeFileSync } from 'node:fs';
+import { Answerer } from '../src/answer/answer.js';
+import { ingest } from '../src/index/ingest.js';
+import { KnowledgeBase } from '../src/index/knowledge-base.js';
+import { corpusCopy, ROOT, testConfig } from './helpers.js';
 import { startServer, type Running } from './server-helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -99,6 +103,34 @@ describe('chat page in Chromium', () => {
     await page.waitForTimeout(200);
     assert.deepEqual(dialogs, []);
     await page.close();
+  });
+
+  it('renders a corpus paragraph holding HTML as text (no dialog fires)', async () => {
+    const corpus = corpusCopy();
+    writeFileSync(path.join(corpus, 'html.txt'), '网页内容\n\n这段话里有<img src=x onerror=alert(1)>标签，还有<script>alert(2)</script>脚本。\n');
+    const config = testConfig(corpus);
+    await ingest(config, { log: () => {} });
+    const own = await startServer({}, new Answerer(await KnowledgeBase.load(config)));
+    try {
+      const page = await browser.newPage();
+      const dialogs: string[] = [];
+      page.on('dialog', async (d) => {
+        dialogs.push(d.message());
+        await d.dismiss();
+      });
+      await page.goto(own.url);
+      const answer = await ask(page, '这段话里有什么标签和脚本？');
+      assert.match((await answer.textContent()) ?? '', /<img src=x onerror=alert\(1\)>/);
+      await answer.locator('.cite').first().click();
+      await page.locator('#source-panel mark').first().waitFor();
+      assert.match((await page.textContent('#source-panel')) ?? '', /<script>alert\(2\)<\/script>/);
+      assert.equal(await page.locator('#thread img, #source-panel img').count(), 0);
+      await page.waitForTimeout(200);
+      assert.deepEqual(dialogs, []);
+      await page.close();
+    } finally {
+      await own.close();
+    }
   });
 
   it('is usable on a phone-width screen', async () => {

@@ -8,6 +8,7 @@ import { FILES } from '../src/index/files.js';
 import { ingest, staleReason } from '../src/index/ingest.js';
 import { KnowledgeBase } from '../src/index/knowledge-base.js';
 import { currentDir } from '../src/index/layout.js';
+import { FORMAT_VERSION } from '../src/index/manifest.js';
 import { openKnowledgeBase } from '../src/index/open.js';
 import { HybridSearcher } from '../src/retrieval/hybrid.js';
 import { corpusCopy, ROOT, shared, testConfig } from './helpers.js';
@@ -131,7 +132,7 @@ describe('re-ingest and index safety', () => {
     const manifestFile = path.join(currentDir(config.indexDir), FILES.manifest);
     writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(readFileSync(manifestFile, 'utf8')), formatVersion: 999 }));
     assert.match((await staleReason(config)) ?? '', /no usable index/);
-    assert.equal((await openKnowledgeBase(config, quiet)).manifest.formatVersion, 1);
+    assert.equal((await openKnowledgeBase(config, quiet)).manifest.formatVersion, FORMAT_VERSION);
   });
 
   it('says clearly when the corpus has nothing to index', async () => {

@@ -1,6 +1,7 @@
 /** Start the real Express app on an ephemeral port over the seed index. */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { Answerer } from '../src/answer/answer.js';
 import { createApp, type AppOptions } from '../src/server/app.js';
 import { ROOT, seedAnswerer } from './helpers.js';
 import path from 'node:path';
@@ -11,9 +12,9 @@ export interface Running {
   close: () => Promise<void>;
 }
 
-export async function startServer(options: AppOptions = {}): Promise<Running> {
-  const answerer = await seedAnswerer();
-  const app = createApp(() => answerer, { webDir: path.join(ROOT, 'web'), ...options });
+export async function startServer(options: AppOptions = {}, answerer?: Answerer): Promise<Running> {
+  answerer ??= await seedAnswerer();
+  const app = createApp(() => answerer!, { webDir: path.join(ROOT, 'web'), ...options });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -1,5 +1,5 @@
 /**
- * npm run eval [-- --quick] [--limit N]: the gold set over corpus/, then CMRC 2018 dev and
+ * npm run eval [-- --quick] [--set cmrc|covid] [--limit N]: the gold set over corpus/, then CMRC 2018 dev and
  * COVID policy QA from ../shared/datasets, each indexed like a user corpus. Prints a table
  * and writes eval-results/eval.json.
  */
@@ -16,8 +16,12 @@ import { runCli } from './run.js';
 const pct = (x: number) => (Number.isNaN(x) ? '  –  ' : `${(100 * x).toFixed(1)}%`);
 
 runCli(async (argv) => {
-  const limitAt = argv.indexOf('--limit');
-  const limit = limitAt >= 0 ? Number(argv.splice(limitAt, 2)[1]) : Infinity;
+  const option = (flag: string) => {
+    const at = argv.indexOf(flag);
+    return at >= 0 ? argv.splice(at, 2)[1] : undefined;
+  };
+  const limit = Number(option('--limit') ?? Infinity);
+  const only = option('--set');
   const args = parseArgs(argv);
   const config = loadConfig(args.settings);
   const workDir = path.resolve('eval-results');
@@ -38,7 +42,8 @@ runCli(async (argv) => {
   if (gold.failures.length) console.log(`misses:\n  ${gold.failures.join('\n  ')}`);
 
   if (!args.switches.has('quick')) {
-    for (const set of [cmrc2018(sharedDir, workDir), covidPolicy(sharedDir, workDir)]) {
+    const sets = [cmrc2018(sharedDir, workDir), covidPolicy(sharedDir, workDir)].filter((s) => !only || s.name.startsWith(only));
+    for (const set of sets) {
       const started = Date.now();
       const setConfig = { ...config, corpusDir: set.corpusDir, indexDir: path.join(workDir, 'indexes', set.name) };
       const setKb = await openKnowledgeBase(setConfig, { log: (m) => console.error(`[${set.name}] ${m}`) });

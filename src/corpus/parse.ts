@@ -28,6 +28,9 @@ const TERMINAL_END = /[。！？!?…：:]$|[。！？!?][”’」』）)]$/;
 const DATE = /(\d{4})年(\d{1,2})月(\d{1,2})日/;
 const ROLE = /^(国家主席|国务院总理|中共中央总书记|总书记|主席|总理|省长|市长|部长)/;
 const MAX_HEADING = 60;
+/** Longer than any real paragraph here (the corpus tops out near 700 characters). */
+const RUN_ON_LINE = 1500;
+const RUN_ON_PIECE = 500;
 const MAX_TITLE = 60;
 /** Paragraphs in a section that open with the same words are siblings, never one broken paragraph. */
 const SIBLING_PREFIX = 6;
@@ -97,6 +100,26 @@ function splitFrontMatter(raw: string): FrontMatter {
   } catch {
     return { body: raw.slice(match[0].length), data: {} };
   }
+}
+
+/**
+ * Text whose line breaks were collapsed (a whole notice on one line) has no paragraphs to
+ * cite; such a run-on line is cut at sentence ends into paragraph-sized pieces.
+ */
+function splitRunOn<T extends { text: string }>(p: T): T[] {
+  if (p.text.length <= RUN_ON_LINE) return [p];
+  const pieces: T[] = [];
+  let current = '';
+  for (const [s, e] of splitSentences(p.text)) {
+    const sentence = p.text.slice(s, e);
+    if (current && current.length + sentence.length > RUN_ON_PIECE) {
+      pieces.push({ ...p, text: current });
+      current = '';
+    }
+    current += sentence;
+  }
+  if (current) pieces.push({ ...p, text: current });
+  return pieces;
 }
 
 class DocumentBuilder {
@@ -187,12 +210,12 @@ class DocumentBuilder {
       }
     }
     const seen = new Map<string, number>();
-    const paragraphs: Paragraph[] = this.paragraphs.map(({ part: _part, ...p }) => {
+    const paragraphs: Paragraph[] = this.paragraphs.flatMap(splitRunOn).map(({ part: _part, ...p }, i) => {
       let id = `p-${hash(`${this.id}\n${p.text}`, 12)}`;
       const dup = seen.get(id) ?? 0;
       seen.set(id, dup + 1);
       if (dup) id = `${id}-${dup}`;
-      return { ...p, id, docId: this.id, sentences: splitSentences(p.text) };
+      return { ...p, ordinal: i + 1, id, docId: this.id, sentences: splitSentences(p.text) };
     });
     return { id: this.id, meta: this.meta, sections: this.sections, paragraphs };
   }

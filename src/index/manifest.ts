@@ -2,7 +2,8 @@
 import type { FileError } from '../corpus/types.js';
 import type { EmbedderInfo } from './embedders/types.js';
 
-export const FORMAT_VERSION = 1;
+/** Bump when the parser, passages or index files change meaning, so old indexes are rebuilt. */
+export const FORMAT_VERSION = 2;
 
 export interface Manifest {
   formatVersion: number;

@@ -3,6 +3,7 @@
  * OpenAI-compatible endpoint, the static page, security headers and JSON errors.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import path from 'node:path';
 import { Answerer, UnknownTargetError } from '../answer/answer.js';
 import { errorBody, HttpError } from './errors.js';
@@ -14,6 +15,10 @@ export interface AppOptions {
   /** When set, /api/* and /v1/* need `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
   webDir?: string;
+  /** Asks per minute per client (0 or unset = no limit). */
+  rateLimitPerMinute?: number;
+  /** Answer with 503 when a request takes longer than this. */
+  requestTimeoutMs?: number;
 }
 
 const SECURITY_HEADERS = {
@@ -32,6 +37,16 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
     res.set(SECURITY_HEADERS);
     next();
   });
+  if (options.requestTimeoutMs) {
+    const limit = options.requestTimeoutMs;
+    app.use((_req, res, next) => {
+      const timer = setTimeout(() => {
+        if (!res.headersSent) res.status(503).json(errorBody('timeout', `The answer took longer than ${limit} ms; try again.`));
+      }, limit);
+      res.on('close', () => clearTimeout(timer));
+      next();
+    });
+  }
 
   const api = express.Router();
   const guard = express.Router();
@@ -49,6 +64,21 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
   });
   guard.use(express.json({ limit: LIMITS.bodyBytes, strict: true }));
   app.use(['/api', '/v1'], guard);
+  if (options.rateLimitPerMinute) {
+    // Answers cost CPU; browsing documents does not, so only asking is limited.
+    app.use(
+      ['/api/ask', '/api/summarize', '/v1/chat/completions'],
+      rateLimit({
+        windowMs: 60_000,
+        limit: options.rateLimitPerMinute,
+        standardHeaders: 'draft-7',
+        legacyHeaders: false,
+        handler: (_req, res, _next, opts) => {
+          res.status(429).json(errorBody('rate_limited', `More than ${opts.limit} requests a minute from this client; wait ${res.get('Retry-After') ?? 'a few'} seconds.`));
+        },
+      }),
+    );
+  }
 
   api.get('/api/health', (_req, res) => {
     const { kb } = getAnswerer();

@@ -1,0 +1,42 @@
+/**
+ * The transformer pipeline's characters/s against a bare onnxruntime-node loop over the same
+ * model file and the same tokenisation (batches of 16 sorted by length): how close the
+ * pipeline runs to the runtime's own limit.
+ */
+import { AutoTokenizer } from '@huggingface/transformers';
+import * as ort from 'onnxruntime-node';
+import path from 'node:path';
+import type { Config } from '../../src/config.js';
+import { TransformerEmbeddings } from '../../src/index/embedders/transformer.js';
+import { KnowledgeBase } from '../../src/index/knowledge-base.js';
+
+const BATCH = 16;
+
+export async function bareOnnxCharsPerSecond(config: Config): Promise<{ pipeline: number; bare: number; chars: number }> {
+  const kb = await KnowledgeBase.load(config);
+  const embedder = kb.embedder as TransformerEmbeddings;
+  const texts = kb.passages.map((p) => embedder.family.passagePrefix + p.text);
+  const chars = texts.reduce((n, t) => n + t.length, 0);
+  await embedder.embedDocuments(texts.slice(0, 8)); // warm-up
+  let t = performance.now();
+  await embedder.embedDocuments(kb.passages.map((p) => p.text));
+  const pipeline = chars / ((performance.now() - t) / 1000);
+
+  const tokenizer = await AutoTokenizer.from_pretrained(config.embeddingModel, { local_files_only: true });
+  const session = await ort.InferenceSession.create(path.join(config.modelsDir, config.embeddingModel, 'onnx', 'model_quantized.onnx'));
+  const order = [...texts.keys()].sort((a, b) => texts[a].length - texts[b].length);
+  const run = async (ids: number[]) => {
+    const enc = tokenizer(ids.map((i) => texts[i]), { padding: true, truncation: true, max_length: 512 });
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of session.inputNames) {
+      const tensor = (enc as unknown as Record<string, { data: BigInt64Array; dims: number[] }>)[name];
+      if (tensor) feeds[name] = new ort.Tensor('int64', tensor.data, tensor.dims);
+    }
+    await session.run(feeds);
+  };
+  await run(order.slice(0, 8));
+  t = performance.now();
+  for (let b = 0; b < order.length; b += BATCH) await run(order.slice(b, b + BATCH));
+  const bare = chars / ((performance.now() - t) / 1000);
+  return { pipeline, bare, chars };
+}
