@@ -44,6 +44,19 @@ function groupOf(p: Paragraph, scopeDepth: number): string {
   return p.item !== undefined && p.sectionPath.length <= scopeDepth ? `${section}#${p.item}` : section;
 }
 
+/** Sentence vectors, embedded once per index and kept: summaries of the same text repeat. */
+const vectorCache = new WeakMap<KnowledgeBase, Map<string, number[]>>();
+
+async function sentenceVectors(kb: KnowledgeBase, spans: Array<{ paragraph: Paragraph; start: number }>, texts: string[]): Promise<number[][]> {
+  let cache = vectorCache.get(kb);
+  if (!cache) vectorCache.set(kb, (cache = new Map()));
+  const keys = spans.map((c) => `${c.paragraph.id}:${c.start}`);
+  const missing = keys.map((k, i) => [k, i] as const).filter(([k]) => !cache!.has(k));
+  const fresh = await kb.embedder.embedDocuments(missing.map(([, i]) => texts[i]));
+  missing.forEach(([k], j) => cache!.set(k, fresh[j]));
+  return keys.map((k) => cache!.get(k)!);
+}
+
 export async function summarizeParagraphs(kb: KnowledgeBase, paragraphs: Paragraph[], scopeDepth: number, options: SummaryOptions = {}): Promise<Quote[]> {
   const { maxSentences, maxChars } = { ...SUMMARY_DEFAULTS, ...options };
   const raw: Array<Omit<Candidate, 'vector' | 'base'>> = [];
@@ -55,7 +68,7 @@ export async function summarizeParagraphs(kb: KnowledgeBase, paragraphs: Paragra
   });
   if (raw.length === 0) return [];
   const texts = raw.map((c) => c.paragraph.text.slice(c.start, c.end));
-  const vectors = await kb.embedder.embedDocuments(texts);
+  const vectors = await sentenceVectors(kb, raw, texts);
   const dims = vectors[0].length;
   const centroid = new Array<number>(dims).fill(0);
   for (const v of vectors) for (let d = 0; d < dims; d++) centroid[d] += v[d];

@@ -12,7 +12,7 @@ import { listCorpusFiles, readCorpus } from '../corpus/read.js';
 import type { CorpusDocument, FileError } from '../corpus/types.js';
 import { BUILTIN_PASSAGE_BUDGET, BuiltinEmbeddings } from './embedders/builtin.js';
 import { planEmbedder } from './embedders/choose.js';
-import { missingModelFiles } from './embedders/transformer.js';
+import { missingModelFiles } from './embedders/model-files.js';
 import { embedderKey, type Embedder } from './embedders/types.js';
 import { EnglishBridge } from '../answer/english.js';
 import { FILES, GLOSS_CACHE } from './files.js';

@@ -9,7 +9,6 @@ import type { Config } from '../config.js';
 import type { CorpusDocument, Paragraph, Section } from '../corpus/types.js';
 import { EnglishBridge, type BridgeTable } from '../answer/english.js';
 import { BuiltinEmbeddings } from './embedders/builtin.js';
-import { TransformerEmbeddings } from './embedders/transformer.js';
 import type { Embedder } from './embedders/types.js';
 import { FILES } from './files.js';
 import { KeywordIndex } from './keyword.js';
@@ -130,7 +129,7 @@ export class KnowledgeBase {
       const embedder: Embedder =
         manifest.embedder.kind === 'builtin'
           ? await BuiltinEmbeddings.load(dir)
-          : await TransformerEmbeddings.load({ modelId: manifest.embedder.model, modelsDir: config.modelsDir, offline: config.offline });
+          : await (await import('./embedders/transformer.js')).TransformerEmbeddings.load({ modelId: manifest.embedder.model, modelsDir: config.modelsDir, offline: config.offline });
       const [corpus, passages, keyword, vectors, bridge] = await Promise.all([
         read(FILES.corpus).then((t) => parse<{ documents: CorpusDocument[] }>(FILES.corpus, t)),
         read(FILES.passages).then((t) => parse<Passage[]>(FILES.passages, t)),

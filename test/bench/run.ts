@@ -162,7 +162,7 @@ async function peers(name: string, answerer: Answerer, questions: Array<PeerQues
   const others = await runPeers(docs, questions, answerer.kb.embedder);
   results[`peers/${name}`] = [mine, ...others];
   for (const p of [mine, ...others]) {
-    row(`peer ${name}: ${p.name}`, `recall@5 ${f(100 * p.recallAt5)}%`, `query p50 ${f(p.latencyMs.p50, 2)} ms / p95 ${f(p.latencyMs.p95, 2)} ms`, p === mine ? '' : `ours/peer recall ${f(mine.recallAt5 / Math.max(p.recallAt5, 1e-9), 2)}×, latency ${f(mine.latencyMs.p50 / p.latencyMs.p50, 2)}×`);
+    row(`peer ${name}: ${p.name}`, `recall@5 ${f(100 * p.recallAt5)}%`, `query p50 ${f(p.latencyMs.p50, 2)} ms / p95 ${f(p.latencyMs.p95, 2)} ms`, p === mine ? '' : `ours/peer recall ${p.recallAt5 > 0 ? `${f(mine.recallAt5 / p.recallAt5, 2)}×` : 'n/a (peer found none)'}, latency ${f(mine.latencyMs.p50 / p.latencyMs.p50, 2)}×`);
   }
 }
 

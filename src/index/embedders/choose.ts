@@ -4,7 +4,7 @@
  */
 import type { Config } from '../../config.js';
 import { BuiltinEmbeddings } from './builtin.js';
-import { TransformerEmbeddings } from './transformer.js';
+import type { TransformerEmbeddings } from './transformer.js';
 import type { Embedder } from './types.js';
 
 /** How the index gets its embedder: a loaded transformer, or a built-in one to fit on the passages. */
@@ -14,6 +14,8 @@ export async function planEmbedder(config: Config, warn: (message: string) => vo
   const builtin: EmbedderPlan = { kind: 'builtin', fit: (texts) => BuiltinEmbeddings.fit(texts, config.builtinDims) };
   if (config.embeddings === 'builtin') return builtin;
   try {
+    // Loaded on demand: the ONNX runtime is heavy and the built-in path never needs it.
+    const { TransformerEmbeddings } = await import('./transformer.js');
     const embedder = await TransformerEmbeddings.load({ modelId: config.embeddingModel, modelsDir: config.modelsDir, offline: config.offline });
     return { kind: 'transformer', embedder };
   } catch (err) {

@@ -6,12 +6,11 @@
  */
 import { Embeddings } from '@langchain/core/embeddings';
 import { AutoModel, AutoTokenizer, env, mean_pooling, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { MODEL_FILES, missingModelFiles, type Dtype } from './model-files.js';
 import type { Embedder, EmbedderInfo } from './types.js';
 
 export type Pooling = 'mean' | 'cls';
-export type Dtype = 'q8' | 'fp32';
 
 export interface ModelFamily {
   name: string;
@@ -42,14 +41,6 @@ export interface TransformerOptions {
   batchSize?: number;
   /** ONNX Runtime intra-op threads (defaults to the runtime's choice). */
   threads?: number;
-}
-
-const MODEL_FILES: Record<Dtype, string> = { q8: 'onnx/model_quantized.onnx', fp32: 'onnx/model.onnx' };
-const REQUIRED = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
-
-export function missingModelFiles(modelsDir: string, modelId: string, dtype: Dtype): string[] {
-  const dir = path.join(modelsDir, modelId);
-  return [...REQUIRED, MODEL_FILES[dtype]].filter((f) => !existsSync(path.join(dir, f)));
 }
 
 export class TransformerEmbeddings extends Embeddings implements Embedder {
