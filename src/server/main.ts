@@ -5,6 +5,7 @@
 import cluster from 'node:cluster';
 import { loadConfig, parseArgs } from '../config.js';
 import { openKnowledgeBase } from '../index/open.js';
+import { terms } from '../index/tokenize.js';
 import { runCli } from '../cli/run.js';
 import { createApp } from './app.js';
 import { LiveAnswerer } from './live.js';
@@ -39,6 +40,8 @@ runCli(async (argv) => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const { kind, model, dims } = kb.embedder.info;
+    // Load jieba's dictionary now rather than on the first question.
+    setImmediate(() => terms('预热'));
     if (cluster.isWorker && cluster.worker?.id !== 1) return;
     console.log(`policy-qa ready at http://${config.host}:${port}/ — ${kb.documents.length} documents, ${kb.passages.length} passages, ${kind} embedder ${model} (${dims} dims)${kind === 'builtin' ? ' [degraded: no pretrained model]' : ''}`);
   });
