@@ -20,6 +20,7 @@ import { KeywordIndex, type KeywordDoc } from './keyword.js';
 import { currentDir, writeBuild } from './layout.js';
 import { FORMAT_VERSION, isManifest, type Manifest } from './manifest.js';
 import { buildPassages, type Passage } from './passages.js';
+import { terms } from './tokenize.js';
 
 /** Keep the fitted built-in model while at least this share of passages is unchanged. */
 const BUILTIN_REUSE_SHARE = 0.9;
@@ -128,6 +129,9 @@ export async function ingest(config: Config, options: IngestOptions = {}): Promi
   const budget = plan.kind === 'transformer' ? plan.embedder.passageBudget : BUILTIN_PASSAGE_BUDGET;
   const passages = buildPassages(corpus.documents, budget, lengthFn);
 
+  // Tokenize each passage once, for the built-in model and the keyword index alike.
+  let tokenCache: string[][] | undefined;
+  const tokens = () => (tokenCache ??= passages.map((p) => terms(p.text)));
   const previous = await previousIndex(config.indexDir, passages, plan.kind === 'transformer' ? plan.embedder : undefined);
   let embedder: Embedder;
   let reusable = new Map<string, number[]>();
@@ -140,7 +144,7 @@ export async function ingest(config: Config, options: IngestOptions = {}): Promi
     reusable = previous.vectors;
   } else {
     log(`fitting the built-in embedder on ${passages.length} passages…`);
-    embedder = plan.fit(passages.map((p) => p.text));
+    embedder = plan.fit(passages.map((p) => p.text), tokens());
   }
 
   const vectors: number[][] = new Array(passages.length);
@@ -153,14 +157,14 @@ export async function ingest(config: Config, options: IngestOptions = {}): Promi
   options.onProgress?.(0, todo.length);
   for (let c = 0; c < todo.length; c += EMBED_CHUNK) {
     const ids = todo.slice(c, c + EMBED_CHUNK);
-    const embedded = await embedder.embedDocuments(ids.map((i) => passages[i].text));
+    const embedded = embedder instanceof BuiltinEmbeddings ? ids.map((i) => (embedder as BuiltinEmbeddings).embedTerms(tokens()[i])) : await embedder.embedDocuments(ids.map((i) => passages[i].text));
     ids.forEach((id, j) => (vectors[id] = embedded[j]));
     options.onProgress?.(Math.min(c + EMBED_CHUNK, todo.length), todo.length);
   }
 
   const store = new HNSWLib(embedder, { space: 'cosine', numDimensions: embedder.info.dims });
   await store.addVectors(vectors, passages.map((p) => new Document({ pageContent: p.text, metadata: { passageId: p.id } })));
-  const keyword = KeywordIndex.build(keywordDocs(corpus.documents, passages));
+  const keyword = KeywordIndex.build(keywordDocs(corpus.documents, passages), tokens());
   const bridge = await EnglishBridge.build(keyword.vocabulary(), path.join(config.cacheDir, GLOSS_CACHE));
 
   const manifest: Manifest = {

@@ -4,7 +4,7 @@
  * indexed as weaker fields, so "新年贺词里…" favours that document's passages.
  */
 import MiniSearch from 'minisearch';
-import { terms, words } from './tokenize.js';
+import { BIGRAM_MARK, terms, words } from './tokenize.js';
 
 export interface KeywordDoc {
   id: string;
@@ -23,11 +23,21 @@ export interface KeywordHit {
 const FIELDS = ['text', 'section', 'document'];
 export const FIELD_BOOST = { text: 1, section: 0.5, document: 0.3 };
 
-function options() {
+/** `known` holds terms already computed for some texts, so ingest tokenizes each text once. */
+function options(known?: Map<string, string[]>) {
+  const memo = new Map<string, string[]>(known);
   return {
     fields: FIELDS,
     storeFields: [] as string[],
-    tokenize: (text: string) => terms(text),
+    tokenize: (text: string, field?: string) => {
+      let t = memo.get(text);
+      if (!t) {
+        t = terms(text);
+        // Section and document texts repeat for every passage: remember them.
+        if (field !== 'text') memo.set(text, t);
+      }
+      return t;
+    },
     // Terms are already normalised by the tokenizer.
     processTerm: (term: string) => term,
     searchOptions: { boost: FIELD_BOOST, combineWith: 'OR' as const },
@@ -46,11 +56,16 @@ export class KeywordIndex {
     private readonly df: Map<string, number>,
   ) {}
 
-  static build(docs: KeywordDoc[]): KeywordIndex {
-    const ms = new MiniSearch<KeywordDoc>(options());
+  /** `tokens[i]` may give the terms of `docs[i].text`, already computed. */
+  static build(docs: KeywordDoc[], tokens?: string[][]): KeywordIndex {
+    const known = tokens ? new Map(docs.map((d, i) => [d.text, tokens[i]])) : undefined;
+    const ms = new MiniSearch<KeywordDoc>(options(known));
     ms.addAll(docs);
     const df = new Map<string, number>();
-    for (const d of docs) for (const w of new Set(words(d.text))) df.set(w, (df.get(w) ?? 0) + 1);
+    docs.forEach((d, i) => {
+      const list = tokens ? tokens[i].filter((t) => !t.startsWith(BIGRAM_MARK)) : words(d.text);
+      for (const w of new Set(list)) df.set(w, (df.get(w) ?? 0) + 1);
+    });
     return new KeywordIndex(ms, df);
   }
 

@@ -157,9 +157,8 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
     return text.length;
   }
 
-  /** Fit the model on the passage texts of a corpus. */
-  static fit(texts: string[], maxDims: number): BuiltinEmbeddings {
-    const tokenized = texts.map((t) => terms(t));
+  /** Fit the model on the passage texts of a corpus (or their terms, when already tokenized). */
+  static fit(texts: string[], maxDims: number, tokenized: string[][] = texts.map((t) => terms(t))): BuiltinEmbeddings {
     const df = new Map<string, number>();
     for (const toks of tokenized) for (const t of new Set(toks)) df.set(t, (df.get(t) ?? 0) + 1);
     const minDf = texts.length > PRUNE_SINGLETONS_ABOVE ? 2 : 1;
@@ -220,7 +219,12 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
   }
 
   embedText(text: string): number[] {
-    const { cols, vals } = this.tfidf(terms(text));
+    return this.embedTerms(terms(text));
+  }
+
+  /** Embed text that is already tokenized (ingest tokenizes each passage once). */
+  embedTerms(tokens: string[]): number[] {
+    const { cols, vals } = this.tfidf(tokens);
     const { dims, projection } = this.model;
     const out = new Array<number>(dims).fill(0);
     for (let n = 0; n < cols.length; n++) {
