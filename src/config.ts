@@ -101,7 +101,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     embeddings: embedderSetting(get('EMBEDDINGS')),
     embeddingModel: get('EMBEDDING_MODEL') || 'Xenova/multilingual-e5-small',
     offline: ['1', 'true', 'yes'].includes((get('HF_HUB_OFFLINE') ?? get('OFFLINE') ?? '').toLowerCase()),
-    builtinDims: intSetting('BUILTIN_DIMS', get('BUILTIN_DIMS'), 256),
+    builtinDims: intSetting('BUILTIN_DIMS', get('BUILTIN_DIMS'), 128),
     port: intSetting('PORT', get('PORT'), 3000),
     host: get('HOST') || '127.0.0.1',
     k: intSetting('K', get('K'), 5),

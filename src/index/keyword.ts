@@ -1,10 +1,13 @@
 /**
- * BM25 keyword index (MiniSearch's BM25+) over jieba words and character bigrams.
- * Besides the passage text, the section path and the document's title/byline are
- * indexed as weaker fields, so "新年贺词里…" favours that document's passages.
+ * BM25 keyword index over jieba words and character bigrams (see tokenize.ts). Besides the
+ * passage text, the section path and the document's title/byline are indexed as weaker
+ * fields, so "新年贺词里…" favours that document's passages.
+ *
+ * A small inverted index of our own rather than a search library: MiniSearch (tried first)
+ * spent ~3 ms per passage building its radix tree, which put a 40 MB corpus far over the
+ * ingest budget; hash-map postings build in a fraction of that.
  */
-import MiniSearch from 'minisearch';
-import { BIGRAM_MARK, terms, words } from './tokenize.js';
+import { BIGRAM_MARK, terms } from './tokenize.js';
 
 export interface KeywordDoc {
   id: string;
@@ -20,89 +23,136 @@ export interface KeywordHit {
   terms: string[];
 }
 
-const FIELDS = ['text', 'section', 'document'];
-export const FIELD_BOOST = { text: 1, section: 0.5, document: 0.3 };
+export const FIELD_BOOST = { text: 1, section: 0.5, document: 0.3 } as const;
+type Field = keyof typeof FIELD_BOOST;
+const FIELDS = Object.keys(FIELD_BOOST) as Field[];
+/** BM25+ saturation, length normalisation and lower bound (the values MiniSearch ships with). */
+const K1 = 1.2;
+const B = 0.7;
+const DELTA = 0.5;
 
-/** `known` holds terms already computed for some texts, so ingest tokenizes each text once. */
-function options(known?: Map<string, string[]>) {
-  const memo = new Map<string, string[]>(known);
-  return {
-    fields: FIELDS,
-    storeFields: [] as string[],
-    tokenize: (text: string, field?: string) => {
-      let t = memo.get(text);
-      if (!t) {
-        t = terms(text);
-        // Section and document texts repeat for every passage: remember them.
-        if (field !== 'text') memo.set(text, t);
-      }
-      return t;
-    },
-    // Terms are already normalised by the tokenizer.
-    processTerm: (term: string) => term,
-    searchOptions: { boost: FIELD_BOOST, combineWith: 'OR' as const },
-  };
+interface FieldIndex {
+  /** term → flat [doc, tf, doc, tf, …] */
+  postings: Map<string, number[]>;
+  lengths: number[];
+  avgLength: number;
 }
 
 interface Serialized {
-  index: ReturnType<MiniSearch['toJSON']>;
-  /** Word → number of passages containing it (jieba words only), for IDF-weighted coverage. */
-  df: Record<string, number>;
+  ids: string[];
+  fields: Record<Field, { postings: Array<[string, number[]]>; lengths: number[] }>;
+}
+
+/** Field length is the number of distinct terms (MiniSearch's definition, which the tuning assumed). */
+function fieldIndex(tokenLists: string[][]): FieldIndex {
+  const postings = new Map<string, number[]>();
+  tokenLists.forEach((tokens, doc) => {
+    const tf = new Map<string, number>();
+    for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+    for (const [t, n] of tf) {
+      let list = postings.get(t);
+      if (!list) postings.set(t, (list = []));
+      list.push(doc, n);
+    }
+  });
+  const lengths = tokenLists.map((t) => new Set(t).size);
+  return { postings, lengths, avgLength: lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length) };
 }
 
 export class KeywordIndex {
   private constructor(
-    private readonly search: MiniSearch<KeywordDoc>,
-    private readonly df: Map<string, number>,
+    private readonly ids: string[],
+    private readonly fields: Record<Field, FieldIndex>,
   ) {}
 
   /** `tokens[i]` may give the terms of `docs[i].text`, already computed. */
   static build(docs: KeywordDoc[], tokens?: string[][]): KeywordIndex {
-    const known = tokens ? new Map(docs.map((d, i) => [d.text, tokens[i]])) : undefined;
-    const ms = new MiniSearch<KeywordDoc>(options(known));
-    ms.addAll(docs);
-    const df = new Map<string, number>();
-    docs.forEach((d, i) => {
-      const list = tokens ? tokens[i].filter((t) => !t.startsWith(BIGRAM_MARK)) : words(d.text);
-      for (const w of new Set(list)) df.set(w, (df.get(w) ?? 0) + 1);
-    });
-    return new KeywordIndex(ms, df);
+    // Section and document texts repeat for every passage of a document: tokenize each once.
+    const memo = new Map<string, string[]>();
+    const cached = (text: string) => {
+      let t = memo.get(text);
+      if (!t) memo.set(text, (t = terms(text)));
+      return t;
+    };
+    return new KeywordIndex(
+      docs.map((d) => d.id),
+      {
+        text: fieldIndex(tokens ?? docs.map((d) => terms(d.text))),
+        section: fieldIndex(docs.map((d) => cached(d.section))),
+        document: fieldIndex(docs.map((d) => cached(d.document))),
+      },
+    );
   }
 
   static fromJSON(json: string): KeywordIndex {
     const data = JSON.parse(json) as Serialized;
-    return new KeywordIndex(MiniSearch.loadJS<KeywordDoc>(data.index, options()), new Map(Object.entries(data.df)));
+    const fields = {} as Record<Field, FieldIndex>;
+    for (const f of FIELDS) {
+      const { postings, lengths } = data.fields[f];
+      fields[f] = { postings: new Map(postings), lengths, avgLength: lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length) };
+    }
+    return new KeywordIndex(data.ids, fields);
   }
 
   toJSON(): string {
-    const data: Serialized = { index: this.search.toJSON(), df: Object.fromEntries(this.df) };
+    const fields = {} as Serialized['fields'];
+    for (const f of FIELDS) fields[f] = { postings: [...this.fields[f].postings], lengths: this.fields[f].lengths };
+    const data: Serialized = { ids: this.ids, fields };
     return JSON.stringify(data);
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  private df(term: string, field: Field = 'text'): number {
+    return (this.fields[field].postings.get(term)?.length ?? 0) / 2;
   }
 
   /** Inverse document frequency of a word; words the corpus never uses get the highest value. */
   idf(word: string): number {
-    const n = this.search.documentCount;
-    return Math.log((n + 1) / ((this.df.get(word) ?? 0) + 0.5));
+    return Math.log((this.size + 1) / (this.df(word) + 0.5));
   }
 
-  /** Every word (not bigram) the corpus uses. */
-  vocabulary(): IterableIterator<string> {
-    return this.df.keys();
+  /** Every word (not bigram) the passages use. */
+  *vocabulary(): IterableIterator<string> {
+    for (const t of this.fields.text.postings.keys()) if (!t.startsWith(BIGRAM_MARK)) yield t;
   }
 
-  /** Whether the corpus contains the word at all. */
+  /** Whether the passages contain the word at all. */
   knows(word: string): boolean {
-    return this.df.has(word);
-  }
-
-  get size(): number {
-    return this.search.documentCount;
+    return this.fields.text.postings.has(word);
   }
 
   query(text: string, k: number, queryTerms: string[] = terms(text)): KeywordHit[] {
-    if (queryTerms.length === 0) return [];
-    // The terms are computed once by the caller; MiniSearch only splits them back apart.
-    const hits = this.search.search(queryTerms.join(' '), { tokenize: (s) => s.split(' ') });
-    return hits.slice(0, k).map((h) => ({ id: String(h.id), score: h.score, terms: h.terms }));
+    const scores = new Map<number, number>();
+    const matched = new Map<number, Set<string>>();
+    const n = this.size;
+    // A term repeated in the query (or added again by expansion) counts again.
+    for (const term of queryTerms) {
+      for (const f of FIELDS) {
+        const { postings, lengths, avgLength } = this.fields[f];
+        const list = postings.get(term);
+        if (!list) continue;
+        const df = list.length / 2;
+        const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+        const boost = FIELD_BOOST[f];
+        for (let i = 0; i < list.length; i += 2) {
+          const doc = list[i];
+          const tf = list[i + 1];
+          const norm = tf + K1 * (1 - B + (B * lengths[doc]) / (avgLength || 1));
+          scores.set(doc, (scores.get(doc) ?? 0) + boost * idf * (DELTA + (tf * (K1 + 1)) / norm));
+          let m = matched.get(doc);
+          if (!m) matched.set(doc, (m = new Set()));
+          m.add(term);
+        }
+      }
+    }
+    // Coordination: a passage matching more distinct query terms ranks higher (as MiniSearch does).
+    for (const [doc, score] of scores) scores.set(doc, score * matched.get(doc)!.size);
+    return [...scores.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([doc, score]) => ({ id: this.ids[doc], score, terms: [...(matched.get(doc) ?? [])] }));
   }
 }
