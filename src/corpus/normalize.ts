@@ -20,10 +20,6 @@ export function normalizeLine(line: string): string {
   return out.trim();
 }
 
-export function isCjk(ch: string): boolean {
-  return new RegExp(`[${CJK}]`).test(ch);
-}
-
 /** Share of CJK characters among the letters of a text (0 when it has none). */
 export function cjkShare(text: string): number {
   const letters = text.match(/[\p{L}]/gu) ?? [];

@@ -43,7 +43,3 @@ function pushTrimmed(text: string, start: number, end: number, spans: Array<[num
   while (end > start && /\s/.test(text[end - 1])) end--;
   if (end > start) spans.push([start, end]);
 }
-
-export function sentenceTexts(text: string, spans: Array<[number, number]>): string[] {
-  return spans.map(([s, e]) => text.slice(s, e));
-}

@@ -58,7 +58,3 @@ export function bigrams(text: string): string[] {
 export function terms(text: string): string[] {
   return [...words(text), ...bigrams(text)];
 }
-
-export function isStopword(word: string): boolean {
-  return STOPWORDS.has(word.toLowerCase());
-}

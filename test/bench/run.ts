@@ -184,15 +184,12 @@ if (!quick) {
   const sample = path.join(OUT, 'corpora', 'scale-1mb');
   if (!existsSync(sample)) {
     mkdirSync(sample, { recursive: true });
-    let chars = 0;
+    // 1 MB of UTF-8 (about 340,000 Chinese characters) of provincial reports.
+    let bytes = 0;
     for (const file of readdirSync(path.join(SHARED, 'datasets', 'gov-work-reports', 'provinces-2025')).sort()) {
-      if (chars >= 1_000_000) break;
+      if (bytes >= 1_000_000) break;
       cpSync(path.join(SHARED, 'datasets', 'gov-work-reports', 'provinces-2025', file), path.join(sample, file));
-      chars += readFileSync(path.join(sample, file), 'utf8').length;
-    }
-    for (const file of ['2021.md', '2022.md', '2023.md', '2024.md', '2025.md']) if (chars < 1_000_000) {
-      cpSync(path.join(SHARED, 'datasets', 'gov-work-reports', 'state-council', file), path.join(sample, file));
-      chars += readFileSync(path.join(sample, file), 'utf8').length;
+      bytes += statSync(path.join(sample, file)).size;
     }
   }
   await ingestRun('scale-1mb-transformer', sample, TRANSFORMER);
