@@ -165,6 +165,7 @@ export async function ingest(config: Config, options: IngestOptions = {}): Promi
   const store = new HNSWLib(embedder, { space: 'cosine', numDimensions: embedder.info.dims });
   await store.addVectors(vectors, passages.map((p) => new Document({ pageContent: p.text, metadata: { passageId: p.id } })));
   const keyword = KeywordIndex.build(keywordDocs(corpus.documents, passages), tokens());
+  tokenCache = undefined; // the largest structure of a big ingest; free it before writing
   const bridge = await EnglishBridge.build(keyword.vocabulary(), path.join(config.cacheDir, GLOSS_CACHE));
 
   const manifest: Manifest = {

@@ -31,6 +31,27 @@ const K1 = 1.2;
 const B = 0.7;
 const DELTA = 0.5;
 
+/** A term in more than this share of passages is "common" (see query()). */
+const COMMON_SHARE = 0.1;
+/** Below this many passages every term is cheap enough to score. */
+const COMMON_MIN_PASSAGES = 5000;
+
+/** The k best entries by adjusted score, without sorting them all. */
+function topK(scores: Map<number, number>, k: number, adjust: (doc: number, score: number) => number): Array<[number, number]> {
+  const best: Array<[number, number]> = [];
+  for (const [doc, raw] of scores) {
+    const score = adjust(doc, raw);
+    if (best.length === k && score <= best[k - 1][1]) continue;
+    let i = best.length < k ? best.length : k - 1;
+    best[i] = [doc, score];
+    while (i > 0 && best[i - 1][1] < score) {
+      [best[i - 1], best[i]] = [best[i], best[i - 1]];
+      i--;
+    }
+  }
+  return best;
+}
+
 interface FieldIndex {
   /** term → flat [doc, tf, doc, tf, …] */
   postings: Map<string, number[]>;
@@ -128,8 +149,12 @@ export class KeywordIndex {
     const scores = new Map<number, number>();
     const matched = new Map<number, Set<string>>();
     const n = this.size;
+    // Terms in most passages add little to the score but cost a pass over huge postings;
+    // leave them out unless the query has nothing rarer.
+    const common = (t: string) => this.df(t) > n * COMMON_SHARE;
+    const useful = n > COMMON_MIN_PASSAGES && queryTerms.some((t) => !common(t)) ? queryTerms.filter((t) => !common(t)) : queryTerms;
     // A term repeated in the query (or added again by expansion) counts again.
-    for (const term of queryTerms) {
+    for (const term of useful) {
       for (const f of FIELDS) {
         const { postings, lengths, avgLength } = this.fields[f];
         const list = postings.get(term);
@@ -149,10 +174,7 @@ export class KeywordIndex {
       }
     }
     // Coordination: a passage matching more distinct query terms ranks higher (as MiniSearch does).
-    for (const [doc, score] of scores) scores.set(doc, score * matched.get(doc)!.size);
-    return [...scores.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, k)
-      .map(([doc, score]) => ({ id: this.ids[doc], score, terms: [...(matched.get(doc) ?? [])] }));
+    const ranked = topK(scores, k, (doc, score) => score * matched.get(doc)!.size);
+    return ranked.map(([doc, score]) => ({ id: this.ids[doc], score, terms: [...matched.get(doc)!] }));
   }
 }
