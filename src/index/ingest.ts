@@ -37,13 +37,10 @@ export interface IngestResult {
   errors: FileError[];
 }
 
-interface PreviousIndex {
-  manifest: Manifest;
-  dir: string;
-  /** textHash → vector from the previous build. */
+/** What a new build can take over from the previous one: its embedder and its vectors by text hash. */
+interface Reuse {
+  embedder: Embedder;
   vectors: Map<string, number[]>;
-  /** Share of the new passages whose text the previous build already had. */
-  unchangedShare: number;
 }
 
 async function readManifest(dir: string): Promise<Manifest | undefined> {
@@ -55,20 +52,32 @@ async function readManifest(dir: string): Promise<Manifest | undefined> {
   }
 }
 
-async function previousIndex(indexDir: string, passages: Passage[], embedder: Embedder | undefined): Promise<PreviousIndex | undefined> {
+/**
+ * The previous build's vectors, when they are valid for this build: same transformer and
+ * passage budget, or a built-in model fitted on a corpus that is mostly unchanged (so the
+ * model is kept, not refitted). Otherwise nothing is loaded and everything is embedded anew.
+ */
+async function reusable(indexDir: string, passages: Passage[], transformer: Embedder | undefined, budget: number): Promise<Reuse | undefined> {
   const dir = currentDir(indexDir);
   const manifest = await readManifest(dir);
   if (!manifest) return undefined;
   try {
     const old: Passage[] = JSON.parse(await fs.readFile(path.join(dir, FILES.passages), 'utf8'));
-    const oldHashes = new Set(old.map((p) => p.textHash));
-    const unchangedShare = passages.filter((p) => oldHashes.has(p.textHash)).length / Math.max(1, passages.length);
-    const vectorEmbedder = embedder ?? (manifest.embedder.kind === 'builtin' ? await BuiltinEmbeddings.load(dir) : undefined);
-    if (!vectorEmbedder) return undefined;
-    const store = await HNSWLib.load(path.join(dir, FILES.vectors), vectorEmbedder);
+    let embedder: Embedder;
+    if (transformer) {
+      if (embedderKey(manifest.embedder) !== embedderKey(transformer.info) || manifest.passageBudget !== budget) return undefined;
+      embedder = transformer;
+    } else {
+      if (manifest.embedder.kind !== 'builtin') return undefined;
+      const oldHashes = new Set(old.map((p) => p.textHash));
+      const unchanged = passages.filter((p) => oldHashes.has(p.textHash)).length / Math.max(1, passages.length);
+      if (unchanged < BUILTIN_REUSE_SHARE) return undefined;
+      embedder = await BuiltinEmbeddings.load(dir);
+    }
+    const store = await HNSWLib.load(path.join(dir, FILES.vectors), embedder);
     const vectors = new Map<string, number[]>();
     old.forEach((p, label) => vectors.set(p.textHash, store.index.getPoint(label)));
-    return { manifest, dir, vectors, unchangedShare };
+    return { embedder, vectors };
   } catch {
     return undefined; // An unreadable previous index is simply rebuilt.
   }
@@ -132,32 +141,29 @@ export async function ingest(config: Config, options: IngestOptions = {}): Promi
   // Tokenize each passage once, for the built-in model and the keyword index alike.
   let tokenCache: string[][] | undefined;
   const tokens = () => (tokenCache ??= passages.map((p) => terms(p.text)));
-  const previous = await previousIndex(config.indexDir, passages, plan.kind === 'transformer' ? plan.embedder : undefined);
+  const reuse = await reusable(config.indexDir, passages, plan.kind === 'transformer' ? plan.embedder : undefined, budget);
   let embedder: Embedder;
-  let reusable = new Map<string, number[]>();
-  if (plan.kind === 'transformer') {
-    embedder = plan.embedder;
-    if (previous && embedderKey(previous.manifest.embedder) === embedderKey(embedder.info) && previous.manifest.passageBudget === budget) reusable = previous.vectors;
-  } else if (previous?.manifest.embedder.kind === 'builtin' && previous.unchangedShare >= BUILTIN_REUSE_SHARE) {
-    // Most of the corpus is unchanged: keep the fitted model so old vectors stay valid.
-    embedder = await BuiltinEmbeddings.load(previous.dir);
-    reusable = previous.vectors;
-  } else {
+  if (reuse) embedder = reuse.embedder;
+  else if (plan.kind === 'transformer') embedder = plan.embedder;
+  else {
     log(`fitting the built-in embedder on ${passages.length} passages…`);
     embedder = plan.fit(passages.map((p) => p.text), tokens());
   }
+  const previousVectors = reuse?.vectors ?? new Map<string, number[]>();
 
   const vectors: number[][] = new Array(passages.length);
   const todo: number[] = [];
   passages.forEach((p, i) => {
-    const v = reusable.get(p.textHash);
+    const v = previousVectors.get(p.textHash);
     if (v) vectors[i] = v;
     else todo.push(i);
   });
+  // The built-in model embeds the terms already computed for each passage.
+  const builtin = embedder instanceof BuiltinEmbeddings ? embedder : undefined;
   options.onProgress?.(0, todo.length);
   for (let c = 0; c < todo.length; c += EMBED_CHUNK) {
     const ids = todo.slice(c, c + EMBED_CHUNK);
-    const embedded = embedder instanceof BuiltinEmbeddings ? ids.map((i) => (embedder as BuiltinEmbeddings).embedTerms(tokens()[i])) : await embedder.embedDocuments(ids.map((i) => passages[i].text));
+    const embedded = builtin ? ids.map((i) => builtin.embedTerms(tokens()[i])) : await embedder.embedDocuments(ids.map((i) => passages[i].text));
     ids.forEach((id, j) => (vectors[id] = embedded[j]));
     options.onProgress?.(Math.min(c + EMBED_CHUNK, todo.length), todo.length);
   }
