@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { normalizeLine } from '../src/corpus/normalize.js';
+import { normalizeLine } from '../src/text/normalize.js';
 import { parseDocuments } from '../src/corpus/parse.js';
 import { decodeCorpusFile, readCorpus } from '../src/corpus/read.js';
-import { splitSentences } from '../src/corpus/sentences.js';
+import { splitSentences } from '../src/text/sentences.js';
 import { CORPUS, shared, tempDir } from './helpers.js';
 
 const FILE = '000_4d85f24a15212bac.txt';

@@ -5,7 +5,7 @@
  */
 import type { CorpusDocument, Paragraph, Section } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
-import { bigrams } from '../index/tokenize.js';
+import { bigrams } from '../text/tokens.js';
 import { HybridSearcher, type SearchOptions, type SearchResult } from '../retrieval/hybrid.js';
 import { CitationList, quoteText, type Quote } from './citations.js';
 import { chooseFactSentences, findEnumeration, isInlineList, scoreSentences } from './compose.js';

@@ -4,8 +4,8 @@
  * when its common words ("2023年", "政策") do. This drives both sentence choice and abstention.
  */
 import type { KeywordIndex } from '../index/keyword.js';
-import { bigrams, words } from '../index/tokenize.js';
-import type { EnglishBridge } from './english.js';
+import { bigrams, words } from '../text/tokens.js';
+import type { EnglishBridge } from '../lexicon/bridge.js';
 import { detectLanguage } from './route.js';
 
 /** An English word with no Chinese counterpart counts, but less than a missing Chinese word: often it is only phrasing. */

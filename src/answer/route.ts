@@ -3,7 +3,7 @@
  * question wants the sentence with the date, a list question gets its items, a summary
  * request goes to the summariser, small talk gets no retrieval at all.
  */
-import { cjkShare } from '../corpus/normalize.js';
+import { cjkShare } from '../text/normalize.js';
 
 export type QuestionType = 'fact' | 'when' | 'who' | 'where' | 'howMany' | 'why' | 'how' | 'list' | 'summary' | 'smalltalk';
 

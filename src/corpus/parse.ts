@@ -10,8 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import { normalizeLine } from './normalize.js';
-import { splitSentences } from './sentences.js';
+import { normalizeLine } from '../text/normalize.js';
+import { splitSentences } from '../text/sentences.js';
 import type { CorpusDocument, DocumentMeta, Paragraph, Section } from './types.js';
 
 const NUMERALS = '一二三四五六七八九十';

@@ -9,5 +9,3 @@ export const FILES = {
   vectors: 'vectors',
 } as const;
 
-/** CC-CEDICT gloss phrase index, shared by all builds (slow to make). Bump the version when glossPhrases changes. */
-export const GLOSS_CACHE = 'cedict-phrases-v1.json';

@@ -14,13 +14,13 @@ import { BUILTIN_PASSAGE_BUDGET, BuiltinEmbeddings } from './embedders/builtin.j
 import { planEmbedder } from './embedders/choose.js';
 import { missingModelFiles } from './embedders/model-files.js';
 import { embedderKey, type Embedder } from './embedders/types.js';
-import { EnglishBridge } from '../answer/english.js';
-import { FILES, GLOSS_CACHE } from './files.js';
+import { EnglishBridge } from '../lexicon/bridge.js';
+import { FILES } from './files.js';
 import { KeywordIndex, type KeywordDoc } from './keyword.js';
 import { currentDir, writeBuild } from './layout.js';
 import { FORMAT_VERSION, isManifest, type Manifest } from './manifest.js';
 import { buildPassages, type Passage } from './passages.js';
-import { terms } from './tokenize.js';
+import { terms } from '../text/tokens.js';
 
 /** Keep the fitted built-in model while at least this share of passages is unchanged. */
 const BUILTIN_REUSE_SHARE = 0.9;
@@ -172,7 +172,7 @@ export async function ingest(config: Config, options: IngestOptions = {}): Promi
   await store.addVectors(vectors, passages.map((p) => new Document({ pageContent: p.text, metadata: { passageId: p.id } })));
   const keyword = KeywordIndex.build(keywordDocs(corpus.documents, passages), tokens());
   tokenCache = undefined; // the largest structure of a big ingest; free it before writing
-  const bridge = await EnglishBridge.build(keyword.vocabulary(), path.join(config.cacheDir, GLOSS_CACHE));
+  const bridge = await EnglishBridge.build(keyword.vocabulary(), config.cacheDir);
 
   const manifest: Manifest = {
     formatVersion: FORMAT_VERSION,

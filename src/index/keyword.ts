@@ -7,7 +7,7 @@
  * spent ~3 ms per passage building its radix tree, which put a 40 MB corpus far over the
  * ingest budget; hash-map postings build in a fraction of that.
  */
-import { BIGRAM_MARK, terms } from './tokenize.js';
+import { BIGRAM_MARK, terms } from '../text/tokens.js';
 
 export interface KeywordDoc {
   id: string;

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { CorpusDocument, Paragraph, Section } from '../corpus/types.js';
-import { EnglishBridge, type BridgeTable } from '../answer/english.js';
+import { EnglishBridge, type BridgeTable } from '../lexicon/bridge.js';
 import { BuiltinEmbeddings } from './embedders/builtin.js';
 import type { Embedder } from './embedders/types.js';
 import { FILES } from './files.js';

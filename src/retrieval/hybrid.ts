@@ -9,7 +9,7 @@ import { Document } from '@langchain/core/documents';
 import type { CorpusDocument, Paragraph } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
 import type { Passage } from '../index/passages.js';
-import { terms } from '../index/tokenize.js';
+import { terms } from '../text/tokens.js';
 
 export type Fusion = 'weighted' | 'rrf';
 export type SearchMode = 'hybrid' | 'dense' | 'keyword';

@@ -5,7 +5,7 @@
 import cluster from 'node:cluster';
 import { loadConfig, parseArgs } from '../config.js';
 import { openKnowledgeBase } from '../index/open.js';
-import { terms } from '../index/tokenize.js';
+import { terms } from '../text/tokens.js';
 import { runCli } from '../cli/run.js';
 import { createApp } from './app.js';
 import { LiveAnswerer } from './live.js';

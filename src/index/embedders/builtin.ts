@@ -10,7 +10,7 @@ import { Embeddings } from '@langchain/core/embeddings';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { BIGRAM_MARK, terms } from '../tokenize.js';
+import { BIGRAM_MARK, terms } from '../../text/tokens.js';
 import type { Embedder, EmbedderInfo } from './types.js';
 
 export const BUILTIN_MODEL = 'lsa-tfidf-jieba-words';

@@ -23,6 +23,8 @@ export interface BridgeTable {
 const EN_STOP = new Set(
   'a an the of to in on at for and or is are was were be been by with from as that this these those it its what which who whom when where why how does do did about into than then there their they he she his her please tell me say says said mention mentioned according document documents text address article speech should supposed can could would will one ones'.split(' '),
 );
+/** The CC-CEDICT gloss phrase index, shared by all builds (slow to make). Bump the version when glossPhrases changes. */
+export const GLOSS_CACHE = 'cedict-phrases-v1.json';
 /** A gloss shared by more dictionary words than this says nothing specific. */
 const MAX_GLOSS_FANOUT = 12;
 const MAX_WORDS_PER_TERM = 4;
@@ -95,8 +97,9 @@ export class EnglishBridge {
   constructor(readonly table: BridgeTable) {}
 
   /** Build the corpus-limited table. `corpusWords` are the words the keyword index knows. */
-  static async build(corpusWords: Iterable<string>, cacheFile: string): Promise<EnglishBridge> {
-    const byPhrase = Object.entries(await phraseIndex(cacheFile));
+  /** Builds from the gloss cache in `cacheDir`, making the cache first when it is missing. */
+  static async build(corpusWords: Iterable<string>, cacheDir: string): Promise<EnglishBridge> {
+    const byPhrase = Object.entries(await phraseIndex(path.join(cacheDir, GLOSS_CACHE)));
     const corpus = new Set(corpusWords);
     const en: Record<string, string[]> = {};
     const zh: Record<string, string[]> = {};
