@@ -4,15 +4,16 @@
  * from quoted source sentences only.
  */
 import type { CorpusDocument, Paragraph, Section } from '../corpus/types.js';
+import type { Language } from '../text/language.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
 import { bigrams } from '../text/tokens.js';
 import { HybridSearcher, type SearchOptions, type SearchResult } from '../retrieval/hybrid.js';
-import { CitationList, quoteText, type Quote } from './citations.js';
+import { CitationList, quoteText, segmentsText, type Quote } from './citations.js';
 import { chooseFactSentences, findEnumeration, isInlineList, scoreSentences } from './compose.js';
 import { coverage, expansionTerms, profileQuery, type QueryProfile } from './evidence.js';
 import { routeQuestion, type Route } from './route.js';
 import { summarizeParagraphs, type SummaryOptions } from './summarize.js';
-import type { Answer, AnswerMode, Suggestion, Turn } from './types.js';
+import type { Answer, AnswerMode, Segment, Suggestion, Turn } from './types.js';
 
 /**
  * Below this IDF-weighted coverage of the question by the best passages, abstain. English
@@ -42,6 +43,7 @@ const TEXT = {
     smalltalk: '你好！我可以回答关于资料中文件的问题，并给出处。例如可以问：“毛泽东思想活的灵魂是什么？”',
     list: (n: number) => `资料列出以下${n}点：`,
     summary: (title: string) => `《${title}》摘要：`,
+    framing: '',
   },
   en: {
     abstain: 'No relevant content was found in the documents for this question.',
@@ -49,8 +51,14 @@ const TEXT = {
     smalltalk: 'Hello! I answer questions about the documents in this knowledge base, with sources. Try: "What is the living soul of Mao Zedong Thought?"',
     list: (n: number) => `The documents list ${n} points (quoted in Chinese):`,
     summary: (title: string) => `Summary of “${title}” (quoted in Chinese):`,
+    framing: 'The documents say (quoted in Chinese): ',
   },
 };
+
+/** The line that introduces quoted Chinese sentences in an answer to an English question. */
+function framing(language: Language): Segment[] {
+  return TEXT[language].framing ? [{ text: TEXT[language].framing }] : [];
+}
 
 function isFollowUp(question: string, route: Route): boolean {
   return question.replace(/[\s？?。.!！]/g, '').length <= FOLLOW_UP_MAX_CHARS || /^(那|它|其|这|该|那么|还有|and\b|what about|how about|it\b|its\b)/i.test(question.trim()) || route.itemNumber !== undefined;
@@ -88,7 +96,7 @@ export class Answerer {
     const started = performance.now();
     const route = routeQuestion(question);
     const previous = [...history].reverse().find((t) => t.role === 'user')?.content;
-    if (route.type === 'smalltalk') return this.finish(question, route, 'abstain', TEXT[route.language].smalltalk, new CitationList(), started, started);
+    if (route.type === 'smalltalk') return this.finish(question, route, 'abstain', [{ text: TEXT[route.language].smalltalk }], new CitationList(), started, started);
     if (route.type === 'summary') return this.summaryFromQuestion(question, route, started);
 
     const followUp = previous !== undefined && isFollowUp(question, route);
@@ -112,8 +120,8 @@ export class Answerer {
       // A single sentence that names the items ("实事求是、群众路线、独立自主") can answer better than a list.
       const inlineCoverage = best && isInlineList(quoteText(best)) ? coverage(profile, quoteText(best)) : 0;
       if (enumeration && enumeration.relevance >= inlineCoverage) {
-        const lines = enumeration.items.map((q, i) => `${i + 1}. ${quoteText(q)}[${citations.cite(q)}]`);
-        return this.finish(question, route, 'list', [TEXT[route.language].list(lines.length), ...lines].join('\n'), citations, started, retrieved, resolved);
+        const lines = enumeration.items.flatMap((q, i): Segment[] => [{ text: `\n${i + 1}. ` }, citations.segment(q)]);
+        return this.finish(question, route, 'list', [{ text: TEXT[route.language].list(enumeration.items.length) }, ...lines], citations, started, retrieved, resolved);
       }
     }
     const sentences = chooseFactSentences(scored);
@@ -122,9 +130,8 @@ export class Answerer {
       const header = this.kb.paragraph(`${sentences[0].doc.id}/header`)!;
       sentences.unshift({ paragraph: header, doc: sentences[0].doc, start: header.sentences[0][0], end: header.sentences[0][1], index: 0, score: sentences[0].score });
     }
-    const body = sentences.map((q) => `${quoteText(q)}[${citations.cite(q)}]`).join('');
-    const text = route.language === 'en' ? `The documents say (quoted in Chinese): ${body}` : body;
-    return this.finish(question, route, 'answer', text, citations, started, retrieved, resolved);
+    const body = sentences.map((q) => citations.segment(q));
+    return this.finish(question, route, 'answer', [...framing(route.language), ...body], citations, started, retrieved, resolved);
   }
 
   /**
@@ -153,8 +160,8 @@ export class Answerer {
     const citations = new CitationList();
     const next = item.paragraph.sentences.find(([s]) => s >= item.end);
     const quotes: Quote[] = [item, ...(next && item.end - item.start < 40 ? [{ ...item, start: next[0], end: next[1] }] : [])];
-    const text = quotes.map((q) => `${quoteText(q)}[${citations.cite(q)}]`).join('');
-    return this.finish(question, route, 'answer', route.language === 'en' ? `The documents say (quoted in Chinese): ${text}` : text, citations, started, retrieved, `${previous} ${question}`);
+    const body = quotes.map((q) => citations.segment(q));
+    return this.finish(question, route, 'answer', [...framing(route.language), ...body], citations, started, retrieved, `${previous} ${question}`);
   }
 
   private abstain(question: string, route: Route, results: SearchResult[], started: number, retrieved: number, resolved?: string): Answer {
@@ -167,17 +174,19 @@ export class Answerer {
     }
     const t = TEXT[route.language];
     const hint = suggestions.length ? `\n${t.suggest}${suggestions.map((s) => `《${s.docTitle}》${s.sectionPath.length ? ' · ' + s.sectionPath.join(' › ') : ''}`).join('；')}` : '';
-    const answer = this.finish(question, route, 'abstain', t.abstain + hint, new CitationList(), started, retrieved, resolved);
+    const answer = this.finish(question, route, 'abstain', [{ text: t.abstain + hint }], new CitationList(), started, retrieved, resolved);
     answer.suggestions = suggestions;
     return answer;
   }
 
-  private finish(question: string, route: Route, mode: AnswerMode, text: string, citations: CitationList, started: number, retrieved: number, resolvedQuestion?: string): Answer {
+  private finish(question: string, route: Route, mode: AnswerMode, segments: Segment[], citations: CitationList, started: number, retrieved: number, resolvedQuestion?: string): Answer {
     const done = performance.now();
     return {
       question,
       mode,
-      answer: text,
+      answer: segmentsText(segments),
+      segments,
+      direct: null,
       abstained: mode === 'abstain',
       citations: citations.citations,
       resolvedQuestion,
@@ -246,8 +255,8 @@ export class Answerer {
     const quotes = await summarizeParagraphs(this.kb, paragraphs, depth, options);
     if (quotes.length === 0) return this.abstain(question ?? title, route, [], started, retrieved);
     const citations = new CitationList();
-    const body = quotes.map((q) => `${quoteText(q)}[${citations.cite(q)}]`).join('');
-    return this.finish(question ?? title, route, 'summary', `${TEXT[language].summary(title)}\n${body}`, citations, started, retrieved);
+    const body = quotes.map((q) => citations.segment(q));
+    return this.finish(question ?? title, route, 'summary', [{ text: `${TEXT[language].summary(title)}\n` }, ...body], citations, started, retrieved);
   }
 
   private sectionParagraphs(doc: CorpusDocument, section: Section): Paragraph[] {

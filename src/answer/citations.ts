@@ -4,7 +4,7 @@
  */
 import type { CorpusDocument, Paragraph } from '../corpus/types.js';
 import type { Passage } from '../index/passages.js';
-import type { Citation } from './types.js';
+import type { Citation, Segment } from './types.js';
 
 /** A span of a paragraph that the answer quotes verbatim. */
 export interface Quote {
@@ -40,6 +40,7 @@ export class CitationList {
         quote: '',
         highlights: [],
         score: Number(q.score.toFixed(4)),
+        page: q.paragraph.pages?.[q.paragraph.sentences.findIndex(([s, e]) => q.start >= s && q.start < e)],
       };
       this.byParagraph.set(q.paragraph.id, c);
       this.citations.push(c);
@@ -53,4 +54,14 @@ export class CitationList {
     }
     return c.n;
   }
+
+  /** The quote as an answer segment carrying its citation number. */
+  segment(q: Quote): Segment {
+    return { text: quoteText(q), n: this.cite(q) };
+  }
+}
+
+/** Segments as plain text, with `[n]` after each cited one (CLI and OpenAI-compatible output). */
+export function segmentsText(segments: Segment[]): string {
+  return segments.map((s) => (s.n === undefined ? s.text : `${s.text}[${s.n}]`)).join('');
 }

@@ -12,6 +12,10 @@ export interface DocumentMeta {
   date?: string;
   /** Corpus file the document came from, relative to the corpus dir. */
   source: string;
+  /** Source format: txt, md, pdf, docx, html. */
+  format?: string;
+  /** Page count of paginated sources. */
+  pages?: number;
 }
 
 export interface Section {
@@ -36,6 +40,8 @@ export interface Paragraph {
   sentences: Array<[number, number]>;
   /** Enumerated item number when the paragraph opens with 一是/二是…. */
   item?: number;
+  /** Paginated sources (PDF): 1-based page where each sentence starts, parallel to `sentences`. */
+  pages?: number[];
 }
 
 export interface CorpusDocument {
