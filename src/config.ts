@@ -12,6 +12,8 @@ export interface Config {
   modelsDir: string;
   /** Slow-to-make data shared by all indexes (the CC-CEDICT gloss table). */
   cacheDir: string;
+  /** Evaluation and scale datasets (`npm run eval`, `npm run bench`); not needed to serve or test. */
+  datasetsDir: string;
   embeddings: EmbedderChoice;
   embeddingModel: string;
   /** Never reach the Hugging Face Hub (models must be in modelsDir). */
@@ -49,16 +51,16 @@ function embedderSetting(raw: string | undefined): EmbedderChoice {
   return value as EmbedderChoice;
 }
 
-/** Flags that take a value, mapped to the env variable they override. */
-const FLAG_TO_ENV: Record<string, string> = {
-  '--corpus': 'CORPUS_DIR',
-  '--index': 'INDEX_DIR',
-  '--models': 'MODELS_DIR',
-  '--embeddings': 'EMBEDDINGS',
-  '--model': 'EMBEDDING_MODEL',
-  '--port': 'PORT',
-  '--k': 'K',
-};
+/** Flags that take a value, mapped to the env variable they override (a Map: flags come from user text). */
+const FLAG_TO_ENV = new Map<string, string>([
+  ['--corpus', 'CORPUS_DIR'],
+  ['--index', 'INDEX_DIR'],
+  ['--models', 'MODELS_DIR'],
+  ['--embeddings', 'EMBEDDINGS'],
+  ['--model', 'EMBEDDING_MODEL'],
+  ['--port', 'PORT'],
+  ['--k', 'K'],
+]);
 
 export interface ParsedArgs {
   /** Settings given as flags, keyed by env name. */
@@ -76,7 +78,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const envName = FLAG_TO_ENV[flag];
+    const envName = FLAG_TO_ENV.get(flag);
     if (envName) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new Error(`${flag} needs a value`);
@@ -98,6 +100,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     indexDir: resolve('INDEX_DIR', 'index'),
     modelsDir: resolve('MODELS_DIR', 'models'),
     cacheDir: resolve('CACHE_DIR', '.cache'),
+    datasetsDir: resolve('DATASETS_DIR', path.join('..', 'shared', 'datasets')),
     embeddings: embedderSetting(get('EMBEDDINGS')),
     embeddingModel: get('EMBEDDING_MODEL') || 'Xenova/multilingual-e5-small',
     offline: ['1', 'true', 'yes'].includes((get('HF_HUB_OFFLINE') ?? get('OFFLINE') ?? '').toLowerCase()),

@@ -11,6 +11,7 @@ import { currentDir } from '../src/index/layout.js';
 import { FORMAT_VERSION } from '../src/index/manifest.js';
 import { openKnowledgeBase } from '../src/index/open.js';
 import { HybridRetriever, HybridSearcher } from '../src/retrieval/hybrid.js';
+import { DEFAULT_TUNING } from '../src/tuning.js';
 import { corpusCopy, ROOT, shared, testConfig } from './helpers.js';
 
 const quiet = { log: () => {} };
@@ -63,12 +64,12 @@ describe('ingest of the real corpus', async () => {
   });
 
   it('answers `npm run search` style queries with the living-soul paragraph first', async () => {
-    const [top] = await new HybridSearcher(kb).search('毛泽东思想活的灵魂是什么', { k: 5 });
+    const [top] = await new HybridSearcher(kb, DEFAULT_TUNING.retrieval).search('毛泽东思想活的灵魂是什么', { k: 5 });
     assert.ok(top.paragraph.text.includes('这是毛泽东思想活的灵魂'));
   });
 
   it('serves LangChain callers through the retriever interface', async () => {
-    const retriever = new HybridRetriever(new HybridSearcher(kb), { k: 3 });
+    const retriever = new HybridRetriever(new HybridSearcher(kb, DEFAULT_TUNING.retrieval), { k: 3 });
     const docs = await retriever.invoke('新型工业化的鲜明特征');
     assert.equal(docs.length, 3);
     assert.match(docs[0].pageContent, /数字技术和实体经济深度融合是新型工业化的鲜明特征/);

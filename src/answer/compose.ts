@@ -7,21 +7,16 @@ import type { Paragraph } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
 import type { SearchResult } from '../retrieval/hybrid.js';
 import type { Quote } from './citations.js';
-import { bigramOverlap, coverage, similarity, type QueryProfile } from './evidence.js';
-import type { QuestionType } from './route.js';
+import type { QueryProfile } from '../retrieval/expand.js';
+import type { SentenceTuning } from '../tuning.js';
+import { bigramOverlap, coverage, similarity } from './evidence.js';
+import type { QuestionType } from './router.js';
 
 export interface ScoredQuote extends Quote {
   /** Position of the sentence in its paragraph. */
   index: number;
 }
 
-/** Roughly how long a fact answer may get before a second sentence is left out. */
-export const FACT_CHAR_LIMIT = 200;
-/** Weight of the passage's retrieval score in a sentence's score (tuned on the gold set and CMRC by `npm run eval`). */
-const RANK_PRIOR = 1.0;
-const MAX_FACT_SENTENCES = 2;
-const SECOND_SENTENCE_RATIO = 0.7;
-const REDUNDANT = 0.5;
 
 const TYPE_CUES: Partial<Record<QuestionType, RegExp>> = {
   when: /\d{4}年|\d{1,2}月\d{1,2}日|[〇一二三四五六七八九零]{4}年|年底|年初|今年|明年|去年|此前|\d{4}/,
@@ -31,16 +26,13 @@ const TYPE_CUES: Partial<Record<QuestionType, RegExp>> = {
   why: /因为|由于|为了|是.*(基础|前提|关键|根本|保证|动力)|才能|所以/,
 };
 
-/** Long sentences made of "；" clauses are quoted clause by clause, so answers stay short. */
-const CLAUSE_SPLIT_ABOVE = 90;
-
-/** Quotable units of a paragraph: sentences, or the clauses of a long one. */
-function units(result: SearchResult, rank: number): ScoredQuote[] {
+/** Quotable units of a paragraph: sentences, or the "；" clauses of a long one, so answers stay short. */
+function units(result: SearchResult, rank: number, clauseSplitAbove: number): ScoredQuote[] {
   const { paragraph, doc, passage } = result;
   const out: ScoredQuote[] = [];
   paragraph.sentences.forEach(([start, end], index) => {
     const text = paragraph.text.slice(start, end);
-    if (end - start <= CLAUSE_SPLIT_ABOVE || !text.includes('；')) {
+    if (end - start <= clauseSplitAbove || !text.includes('；')) {
       out.push({ paragraph, doc, passage, start, end, index, score: rank });
       return;
     }
@@ -64,7 +56,12 @@ function definition(word: string): RegExp {
 }
 
 /** Score every sentence (or clause) of the top results for how well it answers the question. */
-export function scoreSentences(results: SearchResult[], profile: QueryProfile, type: QuestionType): ScoredQuote[] {
+export function scoreSentences(
+  results: SearchResult[],
+  profile: QueryProfile,
+  type: QuestionType,
+  tuning: SentenceTuning,
+): ScoredQuote[] {
   const top = results[0]?.score || 1;
   const out: ScoredQuote[] = [];
   // The most specific question words, for the "X是…" definition cue.
@@ -72,14 +69,17 @@ export function scoreSentences(results: SearchResult[], profile: QueryProfile, t
   results.forEach((r, rank) => {
     // Words of the document title count for every sentence of that document, not just the title line.
     const context = r.doc.meta.title;
-    for (const q of units(r, rank)) {
+    for (const q of units(r, rank, tuning.clauseSplitAbove)) {
       const text = q.paragraph.text.slice(q.start, q.end);
-      let score = coverage(profile, `${text} ${context}`) + 0.5 * bigramOverlap(profile, text) + RANK_PRIOR * (r.score / top);
+      let score =
+        coverage(profile, `${text} ${context}`) +
+        tuning.bigramWeight * bigramOverlap(profile, text) +
+        tuning.rankPrior * (r.score / top);
       const cue = TYPE_CUES[type];
-      if (cue?.test(text)) score += 0.4;
+      if (cue?.test(text)) score += tuning.typeCue;
       const header = q.paragraph.ordinal === 0;
-      if (header) score += type === 'who' || type === 'when' ? 0.3 : -0.5;
-      if (!header && keyWords.some((w) => definition(w).test(text))) score += 0.3;
+      if (header) score += type === 'who' || type === 'when' ? tuning.headerBonus : -tuning.headerPenalty;
+      if (!header && keyWords.some((w) => definition(w).test(text))) score += tuning.definitionBonus;
       if (text.length > 160) score -= 0.1 * Math.min(1, (text.length - 160) / 200);
       if (text.length < 8) score -= 0.2;
       out.push({ ...q, score });
@@ -96,24 +96,25 @@ function antecedent(q: ScoredQuote): ScoredQuote | undefined {
 }
 
 /** One or two sentences: the best one, plus a second that adds something and fits. */
-export function chooseFactSentences(scored: ScoredQuote[]): ScoredQuote[] {
+export function chooseFactSentences(scored: ScoredQuote[], tuning: SentenceTuning): ScoredQuote[] {
+  const { factCharLimit, maxFactSentences, secondSentenceRatio, redundant } = tuning;
   const best = scored[0];
   if (!best) return [];
   const chosen = [best];
   const len = (q: ScoredQuote) => q.end - q.start;
   const total = () => chosen.reduce((n, c) => n + len(c), 0);
   const before = antecedent(best);
-  if (before && len(before) + len(best) <= FACT_CHAR_LIMIT * 1.5) chosen.push(before);
+  if (before && len(before) + len(best) <= factCharLimit * 1.5) chosen.push(before);
   const bestText = best.paragraph.text.slice(best.start, best.end);
   // A short lead sentence ("X是Y的根本动力。") usually needs the one after it.
   const next = scored.find((q) => q.paragraph.id === best.paragraph.id && q.index === best.index + 1 && q.start >= best.end);
-  if (!before && next && len(best) < 40 && len(best) + len(next) <= FACT_CHAR_LIMIT) chosen.push(next);
+  if (!before && next && len(best) < 40 && len(best) + len(next) <= factCharLimit) chosen.push(next);
   for (const q of scored.slice(1)) {
-    if (chosen.length >= MAX_FACT_SENTENCES) break;
-    if (q.score < best.score * SECOND_SENTENCE_RATIO) break;
+    if (chosen.length >= maxFactSentences) break;
+    if (q.score < best.score * secondSentenceRatio) break;
     const text = q.paragraph.text.slice(q.start, q.end);
-    if (chosen.some((c) => c.paragraph.id === q.paragraph.id && c.start === q.start) || similarity(text, bestText) > REDUNDANT) continue;
-    if (total() + len(q) > FACT_CHAR_LIMIT) continue;
+    if (chosen.some((c) => c.paragraph.id === q.paragraph.id && c.start === q.start) || similarity(text, bestText) > redundant) continue;
+    if (total() + len(q) > factCharLimit) continue;
     chosen.push(q);
   }
   // Same paragraph: keep source order; otherwise the answer-holding sentence leads.
@@ -128,8 +129,6 @@ export interface Enumeration {
 }
 
 const INLINE_ITEM = /[一二三四五六七八九十]是/g;
-/** Share of the question an enumeration's context must cover to be the one asked about. */
-const ENUMERATION_RELEVANCE = 0.3;
 /** Paragraphs opening with the same characters are parallel items (深刻认识和准确把握…). */
 const SIBLING_OPENING = 6;
 
@@ -155,7 +154,13 @@ function firstSentence(paragraph: Paragraph, result: SearchResult, kb: Knowledge
  * numbered item paragraphs of a section (一是…七是), items inline in one paragraph, or
  * sibling paragraphs that open the same way (深刻认识和准确把握…).
  */
-export function findEnumeration(kb: KnowledgeBase, results: SearchResult[], profile: QueryProfile): Enumeration | undefined {
+export function findEnumeration(
+  kb: KnowledgeBase,
+  results: SearchResult[],
+  profile: QueryProfile,
+  tuning: SentenceTuning,
+): Enumeration | undefined {
+  const minRelevance = tuning.enumerationRelevance;
   for (const r of results.slice(0, 3)) {
     const doc = kb.docById.get(r.paragraph.docId);
     if (!doc) continue;
@@ -165,11 +170,11 @@ export function findEnumeration(kb: KnowledgeBase, results: SearchResult[], prof
       // The section's heading and the paragraphs that introduce the items must be about the question.
       const intro = sameSection.slice(0, sameSection.indexOf(items[0])).map((p) => p.text);
       const relevance = coverage(profile, [...r.paragraph.sectionPath, ...intro].join(' '));
-      if (relevance >= ENUMERATION_RELEVANCE) return { items: items.map((p) => firstSentence(p, r, kb)), relevance };
+      if (relevance >= minRelevance) return { items: items.map((p) => firstSentence(p, r, kb)), relevance };
     }
     const inline = inlineItems(r);
     const inlineRelevance = coverage(profile, r.paragraph.text);
-    if (inline.length >= 2 && inlineRelevance >= ENUMERATION_RELEVANCE) return { items: inline, relevance: inlineRelevance };
+    if (inline.length >= 2 && inlineRelevance >= minRelevance) return { items: inline, relevance: inlineRelevance };
     const opening = r.paragraph.text.slice(0, SIBLING_OPENING);
     const siblings = sameSection.filter((p) => p.text.startsWith(opening));
     const siblingRelevance = coverage(profile, siblings.map((p) => p.text.slice(0, p.sentences[0]?.[1] ?? SIBLING_OPENING)).join(' '));

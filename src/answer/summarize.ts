@@ -7,17 +7,14 @@
 import type { Paragraph } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
 import type { Quote } from './citations.js';
+import type { SummaryTuning } from '../tuning.js';
 import { similarity } from './evidence.js';
 
+/** Per-request length limits (the tuned defaults apply where unset). */
 export interface SummaryOptions {
   maxSentences?: number;
   maxChars?: number;
 }
-
-export const SUMMARY_DEFAULTS = { maxSentences: 5, maxChars: 300 };
-const MMR_REDUNDANCY = 0.6;
-const MIN_SENTENCE = 10;
-const LONG_SENTENCE = 120;
 
 interface Candidate extends Quote {
   order: number;
@@ -57,13 +54,21 @@ async function sentenceVectors(kb: KnowledgeBase, spans: Array<{ paragraph: Para
   return keys.map((k) => cache!.get(k)!);
 }
 
-export async function summarizeParagraphs(kb: KnowledgeBase, paragraphs: Paragraph[], scopeDepth: number, options: SummaryOptions = {}): Promise<Quote[]> {
-  const { maxSentences, maxChars } = { ...SUMMARY_DEFAULTS, ...options };
+export async function summarizeParagraphs(
+  kb: KnowledgeBase,
+  paragraphs: Paragraph[],
+  scopeDepth: number,
+  tuning: SummaryTuning,
+  options: SummaryOptions = {},
+): Promise<Quote[]> {
+  const maxSentences = options.maxSentences ?? tuning.maxSentences;
+  const maxChars = options.maxChars ?? tuning.maxChars;
+  const { minSentence, longSentence } = tuning;
   const raw: Array<Omit<Candidate, 'vector' | 'base'>> = [];
   paragraphs.forEach((p) => {
     const doc = kb.docById.get(p.docId)!;
     p.sentences.forEach(([start, end]) => {
-      if (end - start >= MIN_SENTENCE) raw.push({ paragraph: p, doc, start, end, score: 0, order: raw.length, group: groupOf(p, scopeDepth) });
+      if (end - start >= minSentence) raw.push({ paragraph: p, doc, start, end, score: 0, order: raw.length, group: groupOf(p, scopeDepth) });
     });
   });
   if (raw.length === 0) return [];
@@ -76,19 +81,19 @@ export async function summarizeParagraphs(kb: KnowledgeBase, paragraphs: Paragra
   const candidates: Candidate[] = raw.map((c, i) => {
     const len = c.end - c.start;
     let base = cosine(vectors[i], centroid);
-    if (c.paragraph.sentences[0][0] === c.start) base += 0.1; // paragraph opening
+    if (c.paragraph.sentences[0][0] === c.start) base += tuning.paragraphOpening;
     if (!firstOfGroup.has(c.group)) {
       firstOfGroup.add(c.group);
-      base += 0.1; // section opening
+      base += tuning.sectionOpening;
     }
-    base += 0.1 * (1 - i / raw.length); // lead prior
-    if (len > LONG_SENTENCE) base -= 0.15 * Math.min(1, (len - LONG_SENTENCE) / 150);
+    base += tuning.lead * (1 - i / raw.length);
+    if (len > longSentence) base -= 0.15 * Math.min(1, (len - longSentence) / 150);
     return { ...c, vector: vectors[i], base, score: base };
   });
 
   const chosen: Candidate[] = [];
   const chars = () => chosen.reduce((n, c) => n + c.end - c.start, 0);
-  const mmr = (c: Candidate) => c.base - MMR_REDUNDANCY * Math.max(0, ...chosen.map((s) => Math.max(cosine(c.vector, s.vector), similarity(texts[c.order], texts[s.order]))));
+  const mmr = (c: Candidate) => c.base - tuning.mmrRedundancy * Math.max(0, ...chosen.map((s) => Math.max(cosine(c.vector, s.vector), similarity(texts[c.order], texts[s.order]))));
   // The sentence count is a soft limit: short sentences (item headings) may exceed it within the character budget.
   const fits = (c: Candidate) => {
     const after = chars() + (c.end - c.start);

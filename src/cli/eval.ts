@@ -25,7 +25,6 @@ runCli(async (argv) => {
   const args = parseArgs(argv);
   const config = loadConfig(args.settings);
   const workDir = path.resolve('eval-results');
-  const sharedDir = path.resolve(process.env.SHARED_DIR ?? '../shared');
   mkdirSync(workDir, { recursive: true });
   const report: { date: string; embedder?: unknown; gold?: GoldMetrics; external: Record<string, ExternalMetrics> } = { date: new Date().toISOString(), external: {} };
 
@@ -42,7 +41,7 @@ runCli(async (argv) => {
   if (gold.failures.length) console.log(`misses:\n  ${gold.failures.join('\n  ')}`);
 
   if (!args.switches.has('quick')) {
-    const sets = [cmrc2018(sharedDir, workDir), covidPolicy(sharedDir, workDir)].filter((s) => !only || s.name.startsWith(only));
+    const sets = [cmrc2018(config.datasetsDir, workDir), covidPolicy(config.datasetsDir, workDir)].filter((s) => !only || s.name.startsWith(only));
     for (const set of sets) {
       const started = Date.now();
       const setConfig = { ...config, corpusDir: set.corpusDir, indexDir: path.join(workDir, 'indexes', set.name) };

@@ -2,10 +2,11 @@
  * npm run search -- "问题" [--k N] [--json]
  * npm run search -- --jsonl < questions.txt   (one JSON object per input line, in order)
  */
-import { Answerer } from '../answer/answer.js';
 import { loadConfig, parseArgs } from '../config.js';
 import { openKnowledgeBase } from '../index/open.js';
-import type { SearchResult } from '../retrieval/hybrid.js';
+import { expandedSearch } from '../retrieval/expand.js';
+import { HybridSearcher, type SearchResult } from '../retrieval/hybrid.js';
+import { DEFAULT_TUNING } from '../tuning.js';
 import { stdinLines } from './lines.js';
 import { runCli } from './run.js';
 
@@ -28,8 +29,9 @@ function toJson(results: SearchResult[]) {
 runCli(async (argv) => {
   const args = parseArgs(argv);
   const config = loadConfig(args.settings);
-  const answerer = new Answerer(await openKnowledgeBase(config));
-  const search = async (q: string) => (q.trim() ? (await answerer.retrieve(q.trim(), q.trim(), { k: config.k })).results : []);
+  const searcher = new HybridSearcher(await openKnowledgeBase(config), DEFAULT_TUNING.retrieval);
+  const search = async (q: string) =>
+    q.trim() ? (await expandedSearch(searcher, q.trim(), DEFAULT_TUNING.evidence, q.trim(), { k: config.k })).results : [];
   if (args.switches.has('jsonl')) {
     for await (const line of stdinLines()) process.stdout.write(`${JSON.stringify(toJson(await search(line)))}\n`);
     return;

@@ -11,10 +11,11 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { normalizeLine } from '../text/normalize.js';
+import { NUMERAL_CHARS, parseNumeral } from '../text/numerals.js';
 import { splitSentences } from '../text/sentences.js';
 import type { CorpusDocument, DocumentMeta, Paragraph, Section } from './types.js';
 
-const NUMERALS = '一二三四五六七八九十';
+const NUMERALS = NUMERAL_CHARS;
 const ATTACHMENT = /^附件\s*\d*$/;
 const BYLINE = /^[（(][^（()）]{2,80}[)）]$/;
 const SALUTATION = /^[^。；]{2,18}[：:！!]$/;
@@ -34,15 +35,6 @@ const RUN_ON_PIECE = 500;
 const MAX_TITLE = 60;
 /** Paragraphs in a section that open with the same words are siblings, never one broken paragraph. */
 const SIBLING_PREFIX = 6;
-
-export function chineseNumeral(s: string): number {
-  const digit = (c: string) => NUMERALS.indexOf(c) + 1;
-  if (s === '十') return 10;
-  if (s.startsWith('十')) return 10 + digit(s[1]);
-  if (s.endsWith('十')) return digit(s[0]) * 10;
-  if (s.length === 3 && s[1] === '十') return digit(s[0]) * 10 + digit(s[2]);
-  return digit(s[0]);
-}
 
 function hash(text: string, length: number): string {
   return createHash('sha1').update(text).digest('hex').slice(0, length);
@@ -189,7 +181,7 @@ class DocumentBuilder {
       sectionId: section?.id,
       sectionPath: section ? section.path : [],
       text: line,
-      item: item ? chineseNumeral(item[1]) : undefined,
+      item: item ? parseNumeral(item[1]) : undefined,
       part: this.part,
     });
     this.siblingOpenings.add(opening);

@@ -21,7 +21,12 @@ export interface ExternalSet {
 }
 
 function requireFile(file: string): string {
-  if (!existsSync(file)) throw new Error(`Missing ${file}: the evaluation needs ../shared/datasets beside the project.`);
+  if (!existsSync(file)) {
+    throw new Error(
+      `Missing ${file}: the evaluation reads the datasets folder (DATASETS_DIR, default ../shared/datasets), ` +
+        'which holds cmrc2018/cmrc2018_dev.json (CMRC 2018 dev set) and covid-policy-qa/. Point DATASETS_DIR at a copy.',
+    );
+  }
   return file;
 }
 
@@ -38,8 +43,8 @@ interface Squad {
 }
 
 /** CMRC 2018 dev: 848 Wikipedia paragraphs, one Markdown file each, 3,219 questions. */
-export function cmrc2018(sharedDir: string, workDir: string): ExternalSet {
-  const squad = JSON.parse(readFileSync(requireFile(path.join(sharedDir, 'datasets', 'cmrc2018', 'cmrc2018_dev.json')), 'utf8')) as Squad;
+export function cmrc2018(datasetsDir: string, workDir: string): ExternalSet {
+  const squad = JSON.parse(readFileSync(requireFile(path.join(datasetsDir, 'cmrc2018', 'cmrc2018_dev.json')), 'utf8')) as Squad;
   const files: Array<[string, string]> = [];
   const questions: ExternalQuestion[] = [];
   for (const article of squad.data) {
@@ -55,8 +60,8 @@ export function cmrc2018(sharedDir: string, workDir: string): ExternalSet {
 }
 
 /** COVID policy QA: 599 notices, one text file each, 1,262 questions. */
-export function covidPolicy(sharedDir: string, workDir: string): ExternalSet {
-  const dir = path.join(sharedDir, 'datasets', 'covid-policy-qa');
+export function covidPolicy(datasetsDir: string, workDir: string): ExternalSet {
+  const dir = path.join(datasetsDir, 'covid-policy-qa');
   const lines = (file: string) => readFileSync(requireFile(path.join(dir, file)), 'utf8').split('\n').filter((l) => l.trim());
   const files = lines('corpus_docs_subset.jsonl').map((l) => {
     const d = JSON.parse(l) as { docid: string; text: string };

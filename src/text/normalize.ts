@@ -4,8 +4,8 @@
  * becomes full width. Everything else (Latin words, brackets) stays verbatim.
  */
 
-const CJK = '\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u3007';
-const CJK_PUNCT = '\\u3000-\\u303f\\uff00-\\uffef\\u2018-\\u201d\\u2026\\u2014';
+import { CJK_PUNCTUATION as CJK_PUNCT, CJK_RANGES as CJK } from './cjk.js';
+
 const FULL_WIDTH: Record<string, string> = { ',': '，', '!': '！', '?': '？', ':': '：', ';': '；' };
 
 const HALF_PUNCT_AFTER_CJK = new RegExp(`([${CJK}${CJK_PUNCT}])\\s*([,!?:;])`, "g");
@@ -18,12 +18,4 @@ export function normalizeLine(line: string): string {
   // Two passes: a match consumes its left character, so "1 2 3" style runs need a second look.
   out = out.replace(SPACE_BETWEEN_CJK_OR_DIGIT, '$1$2').replace(SPACE_BETWEEN_CJK_OR_DIGIT, '$1$2');
   return out.trim();
-}
-
-/** Share of CJK characters among the letters of a text (0 when it has none). */
-export function cjkShare(text: string): number {
-  const letters = text.match(/[\p{L}]/gu) ?? [];
-  if (letters.length === 0) return 0;
-  const cjk = text.match(new RegExp(`[${CJK}]`, 'g')) ?? [];
-  return cjk.length / letters.length;
 }

@@ -5,6 +5,8 @@
  */
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
+import { isCjkOnly } from './cjk.js';
+import { STOPWORDS } from './stopwords.js';
 
 let jieba: Jieba | undefined;
 function segmenter(): Jieba {
@@ -12,16 +14,6 @@ function segmenter(): Jieba {
   return jieba;
 }
 
-/** Function words and question words that carry no topic. */
-const STOPWORDS = new Set(
-  ('的 了 是 在 和 与 及 或 也 都 就 而 并 又 这 那 之 其 于 以 为 对 把 被 从 向 到 等 着 过 吗 呢 吧 啊 呀 么 个 有 没有 ' +
-    '什么 哪些 哪个 哪里 哪儿 哪 怎么 怎样 如何 为什么 为何 多少 几 是否 是不是 请问 请 一下 一些 这些 那些 这个 那个 ' +
-    '我 我们 你 你们 他 他们 它 它们 谁 呢 要 会 能 可以 该 应 应该 中 上 下 里 提到 提出 说 讲 指出 强调 文中 文章 资料 ' +
-    'the a an of to in on for and or is are was were be by with what which who whom when where why how does do did ' +
-    'about as at it its this that these those from into than then there their they he she his her please tell me').split(/\s+/),
-);
-
-const CJK_ONLY = /^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007]+$/;
 const WORD_CHAR = /[\p{L}\p{N}]/u;
 export const BIGRAM_MARK = '_';
 
@@ -47,7 +39,7 @@ export function bigrams(text: string): string[] {
     run = '';
   };
   for (const token of segmenter().cut(text, false)) {
-    if (CJK_ONLY.test(token) && !STOPWORDS.has(token)) run += token;
+    if (isCjkOnly(token) && !STOPWORDS.has(token)) run += token;
     else flush();
   }
   flush();

@@ -3,24 +3,28 @@
  * question wants the sentence with the date, a list question gets its items, a summary
  * request goes to the summariser, small talk gets no retrieval at all.
  */
-import { cjkShare } from '../text/normalize.js';
+import { detectLanguage, type Language } from '../text/language.js';
+import { ORDINAL_CHARS, parseNumeral } from '../text/numerals.js';
 
 export type QuestionType = 'fact' | 'when' | 'who' | 'where' | 'howMany' | 'why' | 'how' | 'list' | 'summary' | 'smalltalk';
 
 export interface Route {
   type: QuestionType;
-  language: 'zh' | 'en';
+  language: Language;
   /** The N of "第N点" / "the third point", when the question picks one item of a list. */
   itemNumber?: number;
   /** The N of "第N部分" / "part two": a section ordinal for summaries. */
   partNumber?: number;
 }
 
+/** "讲了什么": a summary request, unless it asks about one item of a list (第二点具体说了什么). */
+const ABOUT_WHAT = /总结|概括|主要内容|讲了什么|说了什么|大意|what (is|was) .* about/i;
+
 const RULES: Array<[QuestionType, RegExp]> = [
   ['smalltalk', /^\s*(你好|您好|嗨|哈喽|早上好|晚上好|谢谢|多谢|再见|拜拜|hi|hello|hey|thanks|thank you|bye|good (morning|evening))[\s!！。.,，~～]*$/i],
   ['summary', /^(请|帮我|麻烦)?(简单|简要)?(总结|概括|归纳|概述|梳理)|摘要|summari[sz]e|summary|overview|gist|main points of/i],
   ['list', /哪些|哪几(?![天日月年次届])|有几[个项点条方]|分别|列举|几个方面|几点|包括什么|包含什么|有什么措施|重点任务|what are the|list (the|all)|which (tasks|aspects|points|measures|priorities)|enumerate/i],
-  ['summary', /总结|概括|主要内容|讲了什么|说了什么|大意|what (is|was) .* about/i],
+  ['summary', ABOUT_WHAT],
   ['when', /什么时候|何时|哪一天|哪天|几月几日|日期|哪一?年|年份|时间是|when\b|what date|which (day|year|month)|what year/i],
   ['who', /谁|哪个部门|哪个单位|哪位|作者|署名|讲话人|发表者|主持|who\b|whom|which (organi[sz]ation|ministry|department|body)|author/i],
   ['where', /在哪里|在哪儿|哪个城市|在哪|地点|where\b|which city/i],
@@ -29,30 +33,31 @@ const RULES: Array<[QuestionType, RegExp]> = [
   ['how', /怎么|怎样|如何|how\b/i],
 ];
 
-const ORDINALS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
-const EN_ORDINALS: Record<string, number> = { first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10, last: -1 };
+const EN_ORDINALS = new Map<string, number>([
+  ['first', 1], ['second', 2], ['third', 3], ['fourth', 4], ['fifth', 5], ['sixth', 6], ['seventh', 7],
+  ['eighth', 8], ['ninth', 9], ['tenth', 10], ['last', -1], ['one', 1], ['two', 2], ['three', 3], ['four', 4], ['five', 5],
+]);
 
+/** The N of "第N点" (any Chinese numeral or digits) or of "the Nth point". */
 function ordinal(question: string, zh: RegExp, en: RegExp): number | undefined {
-  const z = question.match(zh);
-  const digit = z?.slice(1).find((g) => g !== undefined);
-  if (digit) return ORDINALS[digit] ?? Number(digit);
-  const e = question.match(en);
-  const word = e?.slice(1).find((g) => g !== undefined && !/^(st|nd|rd|th)$/.test(g));
-  if (word) return EN_ORDINALS[word.toLowerCase()] ?? ({ one: 1, two: 2, three: 3, four: 4, five: 5 } as Record<string, number>)[word.toLowerCase()] ?? Number(word);
-  return undefined;
+  const z = question.match(zh)?.[1];
+  if (z) {
+    const n = parseNumeral(z);
+    return Number.isNaN(n) ? undefined : n;
+  }
+  const word = question.match(en)?.slice(1).find((g) => g !== undefined && !/^(st|nd|rd|th)$/.test(g))?.toLowerCase();
+  if (!word) return undefined;
+  return EN_ORDINALS.get(word) ?? Number(word);
 }
 
-export function detectLanguage(text: string): 'zh' | 'en' {
-  return /[A-Za-z]/.test(text) && cjkShare(text) < 0.3 ? 'en' : 'zh';
-}
+const ITEM_ZH = new RegExp(`第([${ORDINAL_CHARS}]+)[点条项个]`);
+const ITEM_EN = /\b(first|second|third|fourth|fifth|sixth|seventh|last|\d+)(st|nd|rd|th)? (point|item|task|one|priority)/i;
+const PART_ZH = new RegExp(`第([${ORDINAL_CHARS}]+)(部分|节|章|段落)`);
+const PART_EN = /\b(?:part|section) (one|two|three|four|five|\d+)|\b(first|second|third|fourth|fifth|\d+)(?:st|nd|rd|th)? (?:part|section)/i;
 
 export function routeQuestion(question: string): Route {
   const language = detectLanguage(question);
-  const type = RULES.find(([, re]) => re.test(question))?.[0] ?? 'fact';
-  return {
-    type,
-    language,
-    itemNumber: ordinal(question, /第([一二三四五六七八九十\d]+)[点条项个]/, /\b(first|second|third|fourth|fifth|sixth|seventh|last|\d+)(st|nd|rd|th)? (point|item|task|one|priority)/i),
-    partNumber: ordinal(question, /第([一二三四五六七八九十\d]+)(部分|节|章|段落)/, /\b(?:part|section) (one|two|three|four|five|\d+)|\b(first|second|third|fourth|fifth|\d+)(?:st|nd|rd|th)? (?:part|section)/i),
-  };
+  const itemNumber = ordinal(question, ITEM_ZH, ITEM_EN);
+  const rule = RULES.find(([type, re]) => re.test(question) && !(itemNumber !== undefined && re === ABOUT_WHAT && type === 'summary'));
+  return { type: rule?.[0] ?? 'fact', language, itemNumber, partNumber: ordinal(question, PART_ZH, PART_EN) };
 }
