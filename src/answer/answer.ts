@@ -11,11 +11,12 @@ import { HybridSearcher, type SearchOptions, type SearchResult } from '../retrie
 import type { Language } from '../text/language.js';
 import { bigrams } from '../text/tokens.js';
 import { DEFAULT_TUNING, type Tuning } from '../tuning.js';
-import type { Quote } from './citations.js';
+import { quoteText, type Quote } from './citations.js';
 import { emitPlan, ExtractiveComposer, framing, type Composer, type Part, type Plan } from './composer.js';
 import { findEnumeration } from './compose.js';
-import { shouldDecline } from './policy.js';
-import { routeQuestion, type Route } from './router.js';
+import { partialAnswer } from './partial.js';
+import { attributeMissing, policyFeatures, shouldDecline, type PolicyFeatures } from './policy.js';
+import { routeQuestion, type QuestionType, type Route } from './router.js';
 import { summarizeParagraphs, type SummaryOptions } from './summarize.js';
 import { TEXT } from './text.js';
 import type { Answer, AnswerEvent, AnswerOptions, Suggestion, Turn } from './types.js';
@@ -24,6 +25,8 @@ const RETRIEVE_K = 8;
 /** A question this short (or opening with 那/它/what about…) leans on the previous one. */
 const FOLLOW_UP_MAX_CHARS = 14;
 const SUGGESTIONS = 3;
+/** Question types a document's title and byline can answer. */
+const METADATA_TYPES: ReadonlySet<QuestionType> = new Set(['who', 'when']);
 
 export interface SummaryTarget {
   docId?: string;
@@ -41,6 +44,11 @@ function isFollowUp(question: string, route: Route): boolean {
   );
 }
 
+/** The first quote of a plan, if it quotes anything. */
+function firstQuote(plan: Plan): Quote | undefined {
+  return plan.parts.find((p): p is { quote: Quote } => 'quote' in p)?.quote;
+}
+
 /** The `done` event's answer: what `answer()` returns after draining the events. */
 async function finalAnswer(events: AsyncIterable<AnswerEvent>): Promise<Answer> {
   for await (const event of events) if (event.type === 'done') return event.answer;
@@ -49,21 +57,30 @@ async function finalAnswer(events: AsyncIterable<AnswerEvent>): Promise<Answer> 
 
 export class Answerer {
   readonly searcher: HybridSearcher;
-  private readonly composer: Composer & ExtractiveComposer;
+  private readonly extractive: ExtractiveComposer;
   /** Document and section summaries are deterministic: made once per index, then reused. */
   private readonly summaries = new Map<string, Promise<Plan>>();
 
+  /**
+   * `composer` writes the final answer once the policy has accepted the question (default: the
+   * extractive composer, whose choice of sentence the policy reads in any case).
+   */
   constructor(
     readonly kb: KnowledgeBase,
     readonly tuning: Tuning = DEFAULT_TUNING,
+    private readonly composer?: Composer,
   ) {
     this.searcher = new HybridSearcher(kb, tuning.retrieval);
-    this.composer = new ExtractiveComposer(kb, tuning.sentences);
+    this.extractive = new ExtractiveComposer(kb, tuning.sentences);
   }
 
-  /** Search with the question's synonyms and translations (see retrieval/expand). */
+  /**
+   * Search with the question's synonyms and translations (see retrieval/expand). Title/byline
+   * passages take part only when the question asks who or when.
+   */
   retrieve(query: string, focus = query, options: SearchOptions = {}): Promise<ExpandedResults> {
-    return expandedSearch(this.searcher, query, this.tuning.evidence, focus, { k: RETRIEVE_K, ...options });
+    const includeHeaders = METADATA_TYPES.has(routeQuestion(focus).type);
+    return expandedSearch(this.searcher, query, this.tuning.evidence, focus, { k: RETRIEVE_K, includeHeaders, ...options });
   }
 
   answer(question: string, history: Turn[] = [], options: AnswerOptions = {}): Promise<Answer> {
@@ -101,11 +118,31 @@ export class Answerer {
     const previousProfile = followUp
       ? profileQuery(this.kb.keyword, previous, this.kb.bridge, this.tuning.evidence)
       : undefined;
-    if (shouldDecline({ results, profile, language, previous: previousProfile }, this.tuning.abstain)) {
-      yield* emitPlan(this.refusal(question, language, results, started, retrieved, resolvedQuestion), options);
+    const request = { question, route, results, profile, resolvedQuestion, started, retrieved };
+    const plan = this.extractive.plan(request);
+    const first = firstQuote(plan);
+    const quote = first ? quoteText(first) : '';
+    const decline = shouldDecline({ results, profile, language, type: route.type, quote, previous: previousProfile }, this.tuning.abstain);
+    // An answer must hold what was asked: a date for "when", a number for "how many"…
+    if (decline || attributeMissing(route.type, quote)) {
+      const minSubjectShare = this.tuning.abstain.partialSubjectShare;
+      const partial = first && partialAnswer({ question, type: route.type, language, profile, quote: first, minSubjectShare });
+      const declined = partial
+        ? { question, language, mode: 'partial' as const, parts: partial, resolvedQuestion, started, retrieved }
+        : this.refusal(question, language, results, started, retrieved, resolvedQuestion);
+      yield* emitPlan(declined, options);
       return;
     }
-    yield* this.composer.compose({ question, route, results, profile, resolvedQuestion, started, retrieved }, options);
+    yield* this.composer ? this.composer.compose(request, options) : emitPlan(plan, options);
+  }
+
+  /** The abstention policy's view of a stand-alone question (for evaluation and training). */
+  async policyFeatures(question: string): Promise<PolicyFeatures> {
+    const route = routeQuestion(question);
+    const { results, profile } = await this.retrieve(question);
+    const first = firstQuote(this.extractive.plan({ question, route, results, profile, started: 0, retrieved: 0 }));
+    const quote = first ? quoteText(first) : '';
+    return policyFeatures({ results, profile, language: route.language, type: route.type, quote }, this.tuning.abstain);
   }
 
   private async pickItem(previous: string, route: Route, started: number, question: string): Promise<Plan | undefined> {

@@ -5,6 +5,7 @@
  */
 import type { Paragraph } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
+import { isHeader } from '../index/passages.js';
 import type { SearchResult } from '../retrieval/hybrid.js';
 import type { Quote } from './citations.js';
 import type { QueryProfile } from '../retrieval/expand.js';
@@ -25,6 +26,11 @@ const TYPE_CUES: Partial<Record<QuestionType, RegExp>> = {
   where: /北京|上海|杭州|成都|省|市|在[\u4e00-\u9fff]{2,6}(举行|召开|举办)/,
   why: /因为|由于|为了|是.*(基础|前提|关键|根本|保证|动力)|才能|所以/,
 };
+
+/** Whether a text holds what a question of this type asks for (a date for "when", a number for "how many"…). */
+export function holdsAnswerCue(type: QuestionType, text: string): boolean {
+  return TYPE_CUES[type]?.test(text) ?? false;
+}
 
 /** Quotable units of a paragraph: sentences, or the "；" clauses of a long one, so answers stay short. */
 function units(result: SearchResult, rank: number, clauseSplitAbove: number): ScoredQuote[] {
@@ -77,7 +83,7 @@ export function scoreSentences(
         tuning.rankPrior * (r.score / top);
       const cue = TYPE_CUES[type];
       if (cue?.test(text)) score += tuning.typeCue;
-      const header = q.paragraph.ordinal === 0;
+      const header = isHeader(q.paragraph);
       if (header) score += type === 'who' || type === 'when' ? tuning.headerBonus : -tuning.headerPenalty;
       if (!header && keyWords.some((w) => definition(w).test(text))) score += tuning.definitionBonus;
       if (text.length > 160) score -= 0.1 * Math.min(1, (text.length - 160) / 200);

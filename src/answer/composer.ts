@@ -9,6 +9,7 @@ import type { SearchResult } from '../retrieval/hybrid.js';
 import type { Language } from '../text/language.js';
 import type { SentenceTuning } from '../tuning.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
+import { headerId, isHeader } from '../index/passages.js';
 import { CitationList, quoteText, segmentsText, type Quote } from './citations.js';
 import { chooseFactSentences, findEnumeration, isInlineList, scoreSentences } from './compose.js';
 import { coverage } from './evidence.js';
@@ -121,8 +122,8 @@ export class ExtractiveComposer implements Composer {
     }
     const sentences: Quote[] = chooseFactSentences(scored, this.tuning);
     // "哪篇文章提到…": name the document by quoting its title line first.
-    if (TEXT.whichDocument.test(question) && sentences[0] && sentences[0].paragraph.ordinal !== 0) {
-      const header = this.kb.paragraph(`${sentences[0].doc.id}/header`)!;
+    if (TEXT.whichDocument.test(question) && sentences[0] && !isHeader(sentences[0].paragraph)) {
+      const header = this.kb.paragraph(headerId(sentences[0].doc.id))!;
       const [start, end] = header.sentences[0];
       sentences.unshift({ paragraph: header, doc: sentences[0].doc, start, end, score: sentences[0].score });
     }

@@ -1,13 +1,40 @@
 /**
- * The abstention policy: do the best passages answer the question at all? The sources answer
- * only if the question's weighted words are mostly found in them. A follow-up may lean on its
- * previous question's words as well.
+ * The abstention policy: do the retrieved passages answer the question at all? A small logistic
+ * model over signals of how the question's words meet the sources:
+ *  - evidence: IDF-weighted coverage of the question by the best passage and the best few;
+ *  - absent / absentTopic: the weight of question words the corpus never contains (topic words —
+ *    nouns, names — count apart, since a missing name means another subject, a missing verb often
+ *    only other phrasing);
+ *  - topicInQuote / topicInTop: the question's topic words found in the sentence that would be
+ *    quoted, and in the best passage (the focus must be where the answer is);
+ *  - quoteCoverage: coverage of the whole question by that sentence;
+ *  - absentLatin: a Latin-script word of a Chinese question (GDP, Python) that the corpus lacks;
+ *  - attributeMissing: a when / how-many / who / where question whose sentence holds no date,
+ *    number, person or place.
+ * Its weights are fitted by `npm run train:abstain` on questions that the seed documents cannot
+ * answer (CMRC 2018, COVID-QA) and answerable ones, and live in the tuning object.
  */
-import type { QueryProfile } from '../retrieval/expand.js';
+import type { QueryProfile, WeightedWord } from '../retrieval/expand.js';
 import type { SearchResult } from '../retrieval/hybrid.js';
 import type { Language } from '../text/language.js';
 import type { AbstainTuning } from '../tuning.js';
+import { holdsAnswerCue } from './compose.js';
 import { coverage } from './evidence.js';
+import type { QuestionType } from './router.js';
+
+export const POLICY_FEATURES = [
+  'evidence',
+  'absent',
+  'absentTopic',
+  'absentLatin',
+  'topicInQuote',
+  'topicInTop',
+  'quoteCoverage',
+  'attributeMissing',
+  'english',
+] as const;
+export type PolicyFeature = (typeof POLICY_FEATURES)[number];
+export type PolicyFeatures = Record<PolicyFeature, number>;
 
 /** Coverage (0–1) of a profile by the best passage and the best few together. */
 export function evidenceScore(results: SearchResult[], profile: QueryProfile, tuning: AbstainTuning): number {
@@ -18,11 +45,57 @@ export function evidenceScore(results: SearchResult[], profile: QueryProfile, tu
   return tuning.topPassageShare * coverage(profile, top) + (1 - tuning.topPassageShare) * coverage(profile, topFew);
 }
 
-export interface DeclineInput {
+export interface PolicyInput {
   results: SearchResult[];
   profile: QueryProfile;
   language: Language;
-  /** The previous question's profile, for a follow-up. */
+  type: QuestionType;
+  /** The sentence the composer would quote first ('' when none). */
+  quote: string;
+}
+
+const ATTRIBUTE_TYPES: ReadonlySet<QuestionType> = new Set(['when', 'howMany', 'who', 'where']);
+
+/** A when / how-many / who / where question whose sentence does not hold what it asks for. */
+export function attributeMissing(type: QuestionType, quote: string): boolean {
+  return ATTRIBUTE_TYPES.has(type) && !holdsAnswerCue(type, quote);
+}
+
+const found = (w: WeightedWord, text: string) => text.includes(w.word) || w.alternatives.some((a) => text.includes(a));
+
+/** Weight share (0–1) of `words` that satisfy `test`. */
+function share(words: WeightedWord[], test: (w: WeightedWord) => boolean): number {
+  const total = words.reduce((s, w) => s + w.weight, 0);
+  return total > 0 ? words.filter(test).reduce((s, w) => s + w.weight, 0) / total : 0;
+}
+
+export function policyFeatures(input: PolicyInput, tuning: AbstainTuning): PolicyFeatures {
+  const { profile, results, quote } = input;
+  const words = profile.words;
+  const topics = words.filter((w) => w.topic);
+  const top = results[0] ? `${results[0].paragraph.text} ${results[0].doc.meta.title}` : '';
+  return {
+    evidence: evidenceScore(results, profile, tuning),
+    absent: share(words, (w) => !w.present),
+    absentTopic: topics.length ? share(words, (w) => w.topic && !w.present) : 0,
+    absentLatin: input.language === 'zh' && words.some((w) => !w.present && /^[a-z][a-z0-9]+$/i.test(w.word)) ? 1 : 0,
+    topicInQuote: share(topics, (w) => found(w, quote)),
+    topicInTop: share(topics, (w) => found(w, top)),
+    quoteCoverage: quote ? coverage(profile, quote) : 0,
+    attributeMissing: attributeMissing(input.type, quote) ? 1 : 0,
+    english: input.language === 'en' ? 1 : 0,
+  };
+}
+
+/** Probability (0–1) that the sources answer the question, from the fitted logistic model. */
+export function answerability(features: PolicyFeatures, tuning: AbstainTuning): number {
+  let z = tuning.model.bias;
+  for (const f of POLICY_FEATURES) z += tuning.model.weights[f] * features[f];
+  return 1 / (1 + Math.exp(-z));
+}
+
+export interface DeclineInput extends PolicyInput {
+  /** The previous question's profile, for a follow-up (its words may carry the topic). */
   previous?: QueryProfile;
 }
 
@@ -30,7 +103,7 @@ export function shouldDecline(input: DeclineInput, tuning: AbstainTuning): boole
   const { results, profile, previous } = input;
   if (results.length === 0) return true;
   if (profile.words.length === 0) return previous === undefined;
-  const own = evidenceScore(results, profile, tuning);
-  const best = previous ? Math.max(own, evidenceScore(results, previous, tuning)) : own;
-  return best < tuning.coverage[input.language];
+  const own = answerability(policyFeatures(input, tuning), tuning);
+  const best = previous ? Math.max(own, answerability(policyFeatures({ ...input, profile: previous }, tuning), tuning)) : own;
+  return best < tuning.model.threshold;
 }

@@ -4,6 +4,7 @@
  */
 import { loadConfig, parseArgs } from '../config.js';
 import { openKnowledgeBase } from '../index/open.js';
+import { isHeader } from '../index/passages.js';
 import { expandedSearch } from '../retrieval/expand.js';
 import { HybridSearcher, type SearchResult } from '../retrieval/hybrid.js';
 import { DEFAULT_TUNING } from '../tuning.js';
@@ -46,7 +47,7 @@ runCli(async (argv) => {
   if (results.length === 0) console.log('no matching passages');
   results.forEach((r, i) => {
     const where = [r.doc.meta.title, ...r.paragraph.sectionPath].join(' › ');
-    console.log(`${i + 1}. ${where} · ${r.paragraph.ordinal === 0 ? '标题' : `第${r.paragraph.ordinal}段`}  [fused ${r.score.toFixed(3)} | dense ${r.scores.dense.toFixed(3)} | keyword ${r.scores.keyword.toFixed(2)}]`);
+    console.log(`${i + 1}. ${where} · ${isHeader(r.paragraph) ? '标题' : `第${r.paragraph.ordinal}段`}  [fused ${r.score.toFixed(3)} | dense ${r.scores.dense.toFixed(3)} | keyword ${r.scores.keyword.toFixed(2)}]`);
     console.log(`   ${r.paragraph.text.length > 160 ? `${r.paragraph.text.slice(0, 160)}…` : r.paragraph.text}\n`);
   });
 });

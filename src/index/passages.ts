@@ -28,6 +28,14 @@ export const HEADER_ORDINAL = 0;
  * The document's title, subtitle and byline as a citable paragraph (ordinal 0), so
  * "who gave the speech" or "when" questions are answered from the source as printed.
  */
+export function headerId(docId: string): string {
+  return `${docId}/header`;
+}
+
+export function isHeader(paragraph: Paragraph): boolean {
+  return paragraph.ordinal === HEADER_ORDINAL;
+}
+
 export function headerParagraph(doc: CorpusDocument): Paragraph {
   const lines = [doc.meta.title, doc.meta.subtitle, doc.meta.byline].filter((l): l is string => Boolean(l));
   const text = lines.join('\n');
@@ -37,7 +45,7 @@ export function headerParagraph(doc: CorpusDocument): Paragraph {
     sentences.push([offset, offset + line.length]);
     offset += line.length + 1;
   }
-  return { id: `${doc.id}/header`, docId: doc.id, ordinal: HEADER_ORDINAL, sectionPath: [], text, sentences };
+  return { id: headerId(doc.id), docId: doc.id, ordinal: HEADER_ORDINAL, sectionPath: [], text, sentences };
 }
 
 export function textHash(text: string): string {

@@ -6,7 +6,8 @@
 import type { KeywordIndex } from '../index/keyword.js';
 import type { EnglishBridge } from '../lexicon/bridge.js';
 import { detectLanguage } from '../text/language.js';
-import { bigrams, words } from '../text/tokens.js';
+import { digitsAsChinese } from '../text/numerals.js';
+import { bigrams, questionTerms, words } from '../text/tokens.js';
 import type { EvidenceTuning } from '../tuning.js';
 import type { HybridSearcher, SearchOptions, SearchResult } from './hybrid.js';
 
@@ -17,6 +18,10 @@ export interface WeightedWord {
   weight: number;
   /** Corpus words that count as this word (synonyms, or translations of an English word). */
   alternatives: string[];
+  /** What the question is about (a noun, name or literal), rather than how it asks. */
+  topic: boolean;
+  /** The corpus contains the word or one of its alternatives somewhere. */
+  present: boolean;
 }
 
 export interface QueryProfile {
@@ -36,20 +41,25 @@ const FRAME =
 export function profileQuery(keyword: KeywordIndex, text: string, bridge: EnglishBridge | undefined, tuning: EvidenceTuning): QueryProfile {
   const seen = new Set<string>();
   const list: WeightedWord[] = [];
+  const topics = new Map<string, boolean>();
   const add = (word: string, alternatives: string[], factor = 1) => {
     if (seen.has(word) || FRAME.test(word) || (word.length < 2 && !/\d/.test(word))) return;
     seen.add(word);
     const known = [word, ...alternatives].filter((w) => keyword.knows(w));
     // Rare words weigh most; a word with alternatives weighs like the average of those the corpus uses.
     const weight = factor * (known.length ? known.reduce((sum, w) => sum + keyword.idf(w), 0) / known.length : keyword.idf(word));
-    list.push({ word, weight, alternatives });
+    const present = known.length > 0 || [word, ...alternatives].some((w) => inCorpusText(keyword, w));
+    list.push({ word, weight, alternatives, topic: topicOf(topics, word), present });
   };
   const translated = detectLanguage(text) === 'en' && bridge !== undefined;
   if (translated) {
     for (const a of bridge.align(text)) add(a.words[0] ?? a.source, a.words.slice(1), a.words.length === 0 && !/\d/.test(a.source) ? tuning.untranslatedWeight : 1);
   } else {
+    for (const t of questionTerms(text)) topics.set(t.word, t.topic);
     for (const q of text.match(QUOTED) ?? []) add(q.slice(1, -1), []);
-    for (const word of words(text)) add(word, keyword.knows(word) ? [] : (bridge?.synonyms(word) ?? []));
+    for (const word of words(text)) add(word, keyword.knows(word) ? [] : alternativesOf(word, bridge));
+    // Names jieba cut into single characters (马纳瓜, 村晚) come back as one literal.
+    for (const [word] of topics) if (!seen.has(word)) add(word, []);
   }
   // Drop words contained in a longer query word (cutForSearch yields 毛泽东 and 毛泽东思想).
   const kept = list.filter((w) => !list.some((o) => o !== w && o.word.length > w.word.length && o.word.includes(w.word) && keyword.knows(o.word)));
@@ -60,6 +70,27 @@ export function profileQuery(keyword: KeywordIndex, text: string, bridge: Englis
     bigrams: new Set(bigrams(text)),
     synonymCredit: tuning.synonymCredit,
   };
+}
+
+/** Whether a word is in the corpus text although not one of its indexed words (算力: jieba cut it 算/力). */
+function inCorpusText(keyword: KeywordIndex, word: string): boolean {
+  const grams = bigrams(word);
+  return grams.length > 0 && grams.length === word.length - 1 && grams.every((g) => keyword.knows(g));
+}
+
+/** Other spellings of a word the corpus does not use: a year in Chinese digits (2024 → 二〇二四), or synonyms. */
+function alternativesOf(word: string, bridge: EnglishBridge | undefined): string[] {
+  if (/^\d{4}$/.test(word)) return [digitsAsChinese(word)];
+  return bridge?.synonyms(word) ?? [];
+}
+
+/** A word is a topic word when jieba tags it (or the tagged word containing it) as noun-like; English words always are. */
+function topicOf(topics: Map<string, boolean>, word: string): boolean {
+  if (topics.size === 0) return true;
+  const own = topics.get(word);
+  if (own !== undefined) return own;
+  for (const [tagged, topic] of topics) if (tagged.includes(word) || word.includes(tagged)) return topic;
+  return true;
 }
 
 /** Corpus words to add to the keyword query: synonyms and translations. */

@@ -8,7 +8,7 @@ import { BaseRetriever } from '@langchain/core/retrievers';
 import { Document } from '@langchain/core/documents';
 import type { CorpusDocument, Paragraph } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
-import type { Passage } from '../index/passages.js';
+import { headerId, type Passage } from '../index/passages.js';
 import { terms } from '../text/tokens.js';
 import type { RetrievalTuning } from '../tuning.js';
 
@@ -27,6 +27,12 @@ export interface SearchOptions {
   extraTerms?: string[];
   /** Text to embed for the dense signal, when it differs from the query. */
   denseText?: string;
+  /**
+   * Include the title/byline passages (default true). Questions that do not ask who or when are
+   * better served without them: a short title that repeats the question's words outranks the
+   * paragraph that answers it.
+   */
+  includeHeaders?: boolean;
 }
 
 export interface Scores {
@@ -81,6 +87,7 @@ export class HybridSearcher {
     const candidate = (id: string): Candidate | undefined => {
       const passage = this.kb.passageById.get(id);
       if (!passage || (allowed && !allowed.has(passage.docId))) return undefined;
+      if (options.includeHeaders === false && passage.paragraphId === headerId(passage.docId)) return undefined;
       let c = byPassage.get(id);
       if (!c) {
         c = { passage, dense: 0, keyword: 0, denseRank: Infinity, keywordRank: Infinity, matched: [] };

@@ -22,3 +22,10 @@ export function parseNumeral(text: string): number {
   }
   return total + digit;
 }
+
+const YEAR_DIGITS = '〇一二三四五六七八九';
+
+/** Digits written one by one in Chinese, as years are (2024 → 二〇二四). */
+export function digitsAsChinese(digits: string): string {
+  return digits.replace(/\d/g, (d) => YEAR_DIGITS[Number(d)]);
+}

@@ -50,3 +50,38 @@ export function bigrams(text: string): string[] {
 export function terms(text: string): string[] {
   return [...words(text), ...bigrams(text)];
 }
+
+/** jieba part-of-speech tags of topic words: nouns, names, places, organisations, abbreviations, idioms, Latin words. */
+const TOPIC_TAGS = new Set(['n', 'nr', 'nrfg', 'nrt', 'ns', 'nt', 'nz', 'ng', 'j', 'l', 'i', 'eng', 'x', 't']);
+
+export interface QuestionTerm {
+  word: string;
+  /** A noun-like word (what the question is about), rather than a verb or adverb (how it asks). */
+  topic: boolean;
+}
+
+/**
+ * Content words of a question for judging whether the sources answer it: jieba's tagged words,
+ * plus runs of single characters jieba could not place (马纳瓜, 村晚), joined back into one
+ * literal, since such runs are usually the rare names a question is about.
+ */
+export function questionTerms(text: string): QuestionTerm[] {
+  const out: QuestionTerm[] = [];
+  let run = '';
+  const flush = () => {
+    if (run.length >= 2) out.push({ word: run, topic: true });
+    run = '';
+  };
+  for (const { word, tag } of segmenter().tag(text, true)) {
+    const w = word.trim().toLowerCase();
+    if (w.length === 1 && isCjkOnly(w) && !STOPWORDS.has(w) && tag !== 'm' && tag !== 'q') {
+      run += w;
+      continue;
+    }
+    flush();
+    if (!WORD_CHAR.test(w) || STOPWORDS.has(w) || (w.length < 2 && !/\d/.test(w))) continue;
+    out.push({ word: w, topic: TOPIC_TAGS.has(tag) || /^[a-z0-9]/.test(w) });
+  }
+  flush();
+  return out;
+}
