@@ -78,6 +78,11 @@ describe('parseNumeral', () => {
     it(`reads ${text} as ${value}`, () => assert.equal(parseNumeral(text), value));
   }
 
+  it('reads digit-by-digit numerals positionally (二〇二四 is 2024, 一〇五 is 105)', () => {
+    assert.equal(parseNumeral('二〇二四'), 2024);
+    assert.equal(parseNumeral('一〇五'), 105);
+  });
+
   for (const text of ['', 'abc', '第二', '1.5', '二a']) {
     it(`returns NaN for the non-numeral ${JSON.stringify(text)}`, () => assert.ok(Number.isNaN(parseNumeral(text))));
   }
