@@ -37,6 +37,14 @@ describe('glossPhrases', () => {
     assert.deepEqual(glossPhrases(['CL:個[ge4]', 'variant of 它[ta1]', 'see 什么[shen2 me5]', 'surname Mao']), []);
   });
 
+  it('drops a whole CL: line, leaking no pinyin from classifiers after "|" or "," (no ge4, tao4)', () => {
+    assert.deepEqual(glossPhrases(['CL:條|条[tiao2], 套[tao4], 個|个[ge4]']), []);
+  });
+
+  it('drops a whole "variant of" line whose target is written traditional|simplified (no ji4 nian4)', () => {
+    assert.deepEqual(glossPhrases(['variant of 紀念|纪念[ji4 nian4]']), []);
+  });
+
   it('drops a phrase longer than four words', () => {
     assert.deepEqual(glossPhrases(['a phrase of far too many words']), []);
   });
