@@ -21,6 +21,18 @@ describe('routeQuestion type', () => {
     it(`routes "${en}" to ${type}`, () => assert.equal(routeQuestion(en).type, type));
   }
 
+  it('does not route "authorities" to who: English cue words match whole words only', () => {
+    assert.equal(routeQuestion('What did the local authorities do to support industry?').type, 'fact');
+  });
+
+  it('does not route "elsewhere" to where: English cue words match whole words only', () => {
+    assert.equal(routeQuestion('What measures were taken elsewhere in the country?').type, 'fact');
+  });
+
+  it('does not route "reasonable" to why: English cue words match whole words only', () => {
+    assert.equal(routeQuestion('Is a reasonable growth rate expected?').type, 'fact');
+  });
+
   it('routes "how many" to howMany, not how', () => assert.equal(routeQuestion('How many tasks are there?').type, 'howMany'));
 
   it('routes a greeting followed by a question to that question, not smalltalk', () => {
@@ -46,6 +58,8 @@ describe('routeQuestion itemNumber', () => {
     ['What does the third point say?', 3],
     ['What is the 3rd item?', 3],
     ['What is the last point?', -1],
+    ['What is the eighth point?', 8],
+    ['What is the tenth item?', 10],
   ];
   for (const [question, n] of cases) {
     it(`is ${n} for "${question}"`, () => assert.equal(routeQuestion(question).itemNumber, n));
