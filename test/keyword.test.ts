@@ -31,6 +31,10 @@ describe('KeywordIndex.query', () => {
     assert.equal(index.query('农业', 2).length, 2);
   });
 
+  it('returns no hits for k = 0 instead of throwing', () => {
+    assert.deepEqual(KeywordIndex.build(CORPUS).query('粮食', 0), []);
+  });
+
   it('reports the query terms each hit matched', () => {
     const [hit] = KeywordIndex.build(CORPUS).query('粮食', 10);
     assert.deepEqual([...hit.terms].sort(), ['_粮食', '粮食']);
