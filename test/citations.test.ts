@@ -100,6 +100,14 @@ describe('Citation page', () => {
     assert.equal(list.citations[0].page, 2);
   });
 
+  it('follows the quote\'s start when a sentence on an earlier page is cited after a later one', () => {
+    const list = new CitationList();
+    list.cite(quote(PAGED, 1));
+    list.cite(quote(PAGED, 0));
+    assert.equal(list.citations[0].quote, '第一页的句子。第二页的句子。');
+    assert.equal(list.citations[0].page, 1);
+  });
+
   it('is absent when the paragraph has no pages', () => {
     const list = new CitationList();
     list.cite(quote(THREE, 2));
