@@ -80,8 +80,8 @@ describe('CitationList.cite', () => {
   it('takes the passage id from the quote, or the paragraph\'s first passage when it has none', () => {
     const list = new CitationList();
     list.cite(quote(THREE, 0));
-    const passage = { id: 'doc/p2#3', paragraphId: 'doc/p2', docId: 'doc', start: 0, end: 4, text: '另一段。', textHash: 'x' };
-    list.cite({ ...quote(OTHER, 0), passage });
+    const passage = { id: 'doc/p2#3', paragraphId: 'doc/p2', docId: 'doc', start: 0, end: 4, text: '另一段。' };
+    list.cite({ ...quote(OTHER, 0), passage: { ...passage, textHash: '' } });
     assert.deepEqual(list.citations.map((c) => c.passageId), ['doc/p1#0', 'doc/p2#3']);
   });
 });
@@ -127,7 +127,8 @@ describe('CitationList.segment', () => {
 
 describe('segmentsText', () => {
   it('puts [n] after cited segments only', () => {
-    assert.equal(segmentsText([{ text: '资料指出：' }, { text: '第一句。', n: 1 }, { text: '第二句。', n: 2 }]), '资料指出：第一句。[1]第二句。[2]');
+    const segments = [{ text: '资料指出：' }, { text: '第一句。', n: 1 }, { text: '第二句。', n: 2 }];
+    assert.equal(segmentsText(segments), '资料指出：第一句。[1]第二句。[2]');
   });
 
   it('is the plain text when nothing is cited', () => assert.equal(segmentsText([{ text: '你好' }]), '你好'));

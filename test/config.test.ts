@@ -71,7 +71,9 @@ describe('loadConfig', () => {
 
   it('uses the default for an empty setting', () => assert.equal(loadConfig({}, { PORT: '' }).port, 3000));
 
-  it('reads EMBEDDINGS case-insensitively', () => assert.equal(loadConfig({}, { EMBEDDINGS: 'BuiltIn' }).embeddings, 'builtin'));
+  it('reads EMBEDDINGS case-insensitively', () => {
+    assert.equal(loadConfig({}, { EMBEDDINGS: 'BuiltIn' }).embeddings, 'builtin');
+  });
 
   it('turns offline on for 1, true or yes', () => {
     for (const value of ['1', 'true', 'YES']) assert.equal(loadConfig({}, { OFFLINE: value }).offline, true, value);
@@ -87,6 +89,9 @@ describe('loadConfig', () => {
   });
 
   it('rejects an unknown EMBEDDINGS value, listing the valid ones', () => {
-    assert.throws(() => loadConfig({}, { EMBEDDINGS: 'gpu' }), /EMBEDDINGS must be one of auto, transformer, builtin, got "gpu"/);
+    assert.throws(
+      () => loadConfig({}, { EMBEDDINGS: 'gpu' }),
+      /EMBEDDINGS must be one of auto, transformer, builtin, got "gpu"/,
+    );
   });
 });

@@ -33,7 +33,9 @@ describe('routeQuestion type', () => {
     assert.equal(routeQuestion('Is a reasonable growth rate expected?').type, 'fact');
   });
 
-  it('routes "how many" to howMany, not how', () => assert.equal(routeQuestion('How many tasks are there?').type, 'howMany'));
+  it('routes "how many" to howMany, not how', () => {
+    assert.equal(routeQuestion('How many tasks are there?').type, 'howMany');
+  });
 
   it('routes a greeting followed by a question to that question, not smalltalk', () => {
     assert.equal(routeQuestion('你好！请问新型工业化有哪些重点任务？').type, 'list');
