@@ -64,6 +64,16 @@ describe('normalizeEnglish', () => {
     assert.equal(normalizeEnglish('commemorating'), normalizeEnglish('commemorate'));
   });
 
+  it('maps a plural ending in -ises to its singular (enterprises/enterprise, promises/promise)', () => {
+    assert.equal(normalizeEnglish('enterprises'), normalizeEnglish('enterprise'));
+    assert.equal(normalizeEnglish('promises'), normalizeEnglish('promise'));
+  });
+
+  it('maps British -ised/-ising inflections to the American ones (realised/realized, realising/realizing)', () => {
+    assert.equal(normalizeEnglish('realised'), normalizeEnglish('realized'));
+    assert.equal(normalizeEnglish('realising'), normalizeEnglish('realizing'));
+  });
+
   it('keeps a word ending in -ss (class)', () => assert.equal(normalizeEnglish('class'), 'class'));
 
   it('lowercases', () => assert.equal(normalizeEnglish('Task'), 'task'));
