@@ -94,6 +94,10 @@ describe('cjk', () => {
     assert.equal(cjkShare('中文，2024！'), 1);
   });
 
+  it('cjkShare never exceeds 1, even with 〇 (a CJK character that is not a letter)', () => {
+    assert.equal(cjkShare('二〇二四'), 1);
+  });
+
   it('cjkShare is 0 for text without letters', () => {
     assert.equal(cjkShare('2024, 42!'), 0);
     assert.equal(cjkShare(''), 0);
