@@ -141,6 +141,10 @@ describe('splitSentences', () => {
     assert.deepEqual(sentences('他说“今天很好。明天也好”然后走了。第二句。'), ['他说“今天很好。明天也好”然后走了。', '第二句。']);
   });
 
+  it('does not end a sentence at ； or ，', () => {
+    assert.deepEqual(sentences('一是做好工作；二是加强管理，落实责任。'), ['一是做好工作；二是加强管理，落实责任。']);
+  });
+
   it('ends a sentence at a Latin full stop followed by a space', () => {
     assert.deepEqual(sentences('Hello world. Next one'), ['Hello world.', 'Next one']);
   });
@@ -171,6 +175,10 @@ describe('splitSentences', () => {
 
 describe('normalizeLine', () => {
   it('removes spaces between CJK characters', () => assert.equal(normalizeLine('中 国  人民'), '中国人民'));
+
+  it('removes full-width and no-break spaces between CJK characters', () => {
+    assert.equal(normalizeLine('中\u3000国\u00a0人民'), '中国人民');
+  });
 
   it('removes spaces between digits and CJK characters', () => assert.equal(normalizeLine('2023 年 12 月'), '2023年12月'));
 
