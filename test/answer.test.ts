@@ -14,6 +14,7 @@ before(async () => {
 
 /** Every answer sentence carries a marker; every citation is used; quotes are exact source text. */
 function assertTraceable(a: Answer) {
+  assert.ok(a.citations.length > 0, 'the answer cites at least one source');
   const used = new Set([...a.answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])));
   assert.deepEqual([...used].sort((x, y) => x - y), a.citations.map((c) => c.n), 'citations are exactly the cited sources');
   a.citations.forEach((c, i) => assert.equal(c.n, i + 1));
@@ -26,6 +27,7 @@ function assertTraceable(a: Answer) {
   }
   // Strip framing, then every sentence or list line ends with a marker.
   const body = a.answer.replace(/^The documents say \(quoted in Chinese\): /, '').split('\n').filter((l) => l && !/[：:]$/.test(l));
+  assert.ok(body.length > 0, 'the answer has cited lines');
   for (const line of body) {
     for (const sentence of line.split(/(?<=\])(?=[^[])/)) assert.match(sentence, /\[\d+\]$/, `"${sentence}" has a citation`);
   }
@@ -103,6 +105,8 @@ describe('answers', () => {
     assert.match(zh.answer, /^资料中没有找到与该问题相关的内容/);
     assert.deepEqual(zh.citations, []);
     const en = await answerer.answer('What is the minimum wage in Shanghai in 2024?');
+    assert.equal(en.mode, 'abstain');
+    assert.deepEqual(en.citations, []);
     assert.match(en.answer, /^No relevant content was found/);
   });
 
@@ -138,8 +142,11 @@ describe('summaries', () => {
   it('routes natural summary requests to the right document or section', async () => {
     const address = await answerer.answer('总结一下新年贺词');
     assert.equal(address.mode, 'summary');
+    assert.ok(address.citations.length > 0, 'the summary cites the address');
     assert.ok(address.citations.every((c) => c.docTitle === '二〇二四年新年贺词'));
     const part = await answerer.answer('概括新型工业化文章的第二部分');
+    assert.equal(part.mode, 'summary');
+    assert.ok(part.citations.length > 0, 'the summary cites the second part');
     assert.ok(part.citations.every((c) => c.sectionPath[0] === '二、扎实推进新型工业化各项重点任务落实'));
     const english = await answerer.answer('Summarize the New Year address');
     assert.equal(english.mode, 'summary');

@@ -1,0 +1,151 @@
+/** The English bridge on a hand-written table (no CC-CEDICT load): gloss cleaning, stemming, alignment. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { EnglishBridge, glossPhrases, normalizeEnglish, type BridgeTable } from '../src/lexicon/bridge.js';
+
+/** Table keys as `EnglishBridge.build` stores them: each word of the phrase normalised. */
+function normalizedKeys(entries: Record<string, string[]>): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(entries).map(([k, v]) => [k.split(' ').map(normalizeEnglish).join(' '), v]));
+}
+
+const TABLE: BridgeTable = {
+  en: normalizedKeys({
+    'new industrialization': ['新型工业化'],
+    industrialization: ['工业化'],
+    'key task': ['重点任务'],
+    task: ['任务'],
+    commemorate: ['纪念'],
+  }),
+  token: normalizedKeys({ manufacturing: ['制造'] }),
+  zh: { 缅怀: ['纪念'], 毛主席: ['毛泽东'] },
+};
+
+const bridge = () => new EnglishBridge(TABLE);
+const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype);
+
+describe('glossPhrases', () => {
+  it('splits definitions at ";" and drops a leading "to" and parenthesised notes', () => {
+    assert.deepEqual(glossPhrases(['to commemorate; to honor (sb)']), ['commemorate', 'honor']);
+  });
+
+  it('lowercases and deduplicates phrases across definitions', () => {
+    assert.deepEqual(glossPhrases(['To Commemorate', 'to commemorate']), ['commemorate']);
+  });
+
+  it('drops classifier (CL:) and cross-reference lines', () => {
+    assert.deepEqual(glossPhrases(['CL:個[ge4]', 'variant of 它[ta1]', 'see 什么[shen2 me5]', 'surname Mao']), []);
+  });
+
+  it('drops a whole CL: line, leaking no pinyin from classifiers after "|" or "," (no ge4, tao4)', () => {
+    assert.deepEqual(glossPhrases(['CL:條|条[tiao2], 套[tao4], 個|个[ge4]']), []);
+  });
+
+  it('drops a whole "variant of" line whose target is written traditional|simplified (no ji4 nian4)', () => {
+    assert.deepEqual(glossPhrases(['variant of 紀念|纪念[ji4 nian4]']), []);
+  });
+
+  it('drops a phrase longer than four words', () => {
+    assert.deepEqual(glossPhrases(['a phrase of far too many words']), []);
+  });
+});
+
+describe('normalizeEnglish', () => {
+  it('maps British -isation and American -ization to one form', () => {
+    assert.equal(normalizeEnglish('industrialisation'), normalizeEnglish('industrialization'));
+  });
+
+  it('maps a plural to its singular (tasks/task, priorities/priority)', () => {
+    assert.equal(normalizeEnglish('tasks'), normalizeEnglish('task'));
+    assert.equal(normalizeEnglish('priorities'), normalizeEnglish('priority'));
+  });
+
+  it('maps an -ing form and the base verb to one stem (commemorating/commemorate)', () => {
+    assert.equal(normalizeEnglish('commemorating'), normalizeEnglish('commemorate'));
+  });
+
+  it('maps a plural ending in -ises to its singular (enterprises/enterprise, promises/promise)', () => {
+    assert.equal(normalizeEnglish('enterprises'), normalizeEnglish('enterprise'));
+    assert.equal(normalizeEnglish('promises'), normalizeEnglish('promise'));
+  });
+
+  it('maps British -ised/-ising inflections to the American ones (realised/realized, realising/realizing)', () => {
+    assert.equal(normalizeEnglish('realised'), normalizeEnglish('realized'));
+    assert.equal(normalizeEnglish('realising'), normalizeEnglish('realizing'));
+  });
+
+  it('keeps a word ending in -ss (class)', () => assert.equal(normalizeEnglish('class'), 'class'));
+
+  it('lowercases', () => assert.equal(normalizeEnglish('Task'), 'task'));
+});
+
+describe('EnglishBridge.align and translate', () => {
+  it('matches the longest phrase first, so "new industrialisation" is not also read as industrialisation', () => {
+    assert.deepEqual(bridge().translate('new industrialisation'), ['新型工业化']);
+  });
+
+  it('ignores question stopwords and aligns only content words', () => {
+    assert.deepEqual(bridge().align('What are the key tasks?'), [{ source: 'key tasks', words: ['重点任务'] }]);
+  });
+
+  it('keeps numbers and alphanumeric names as themselves', () => {
+    assert.deepEqual(bridge().align('C919 by 2035'), [
+      { source: 'c919', words: ['c919'] },
+      { source: '2035', words: ['2035'] },
+    ]);
+  });
+
+  it('lists an unknown content word with no alternatives', () => {
+    assert.deepEqual(bridge().align('zebras'), [{ source: 'zebras', words: [] }]);
+  });
+
+  it('falls back to the gloss-token table for a single word with no whole-gloss entry', () => {
+    assert.deepEqual(bridge().translate('manufacturing'), ['制造']);
+  });
+
+  it('translates each corpus word once, however often the question names it', () => {
+    assert.deepEqual(bridge().translate('task, tasks and more tasks'), ['任务']);
+  });
+
+  it('drops a possessive \'s before looking a word up', () => {
+    assert.deepEqual(bridge().translate("the task's owner"), ['任务']);
+  });
+});
+
+describe('EnglishBridge.synonyms', () => {
+  it('gives the corpus words for a Chinese word the corpus does not use', () => {
+    assert.deepEqual(bridge().synonyms('缅怀'), ['纪念']);
+  });
+
+  it('gives nothing for a word without an entry', () => assert.deepEqual(bridge().synonyms('纪念'), []));
+});
+
+describe('EnglishBridge with Object.prototype names as input', () => {
+  for (const name of PROTOTYPE_NAMES) {
+    it(`"${name}" gives only strings from translate, align and synonyms`, () => {
+      const b = bridge();
+      assert.deepEqual(b.translate(name), []);
+      assert.deepEqual(b.synonyms(name), []);
+      for (const a of b.align(name)) {
+        assert.equal(typeof a.source, 'string');
+        assert.deepEqual(a.words, []);
+      }
+    });
+  }
+
+  it('never throws and returns only strings for questions mixing them with table words (fast-check)', () => {
+    const tableWords = ['key', 'tasks', 'new', 'industrialisation', 'the', 'of', '2035', '缅怀'];
+    const word = fc.constantFrom(...PROTOTYPE_NAMES, ...tableWords);
+    fc.assert(
+      fc.property(fc.array(word, { maxLength: 8 }), (words) => {
+        const b = bridge();
+        const text = words.join(' ');
+        const strings = (xs: unknown[]) => xs.every((x) => typeof x === 'string');
+        assert.ok(strings(b.translate(text)), text);
+        assert.ok(b.align(text).every((a) => typeof a.source === 'string' && strings(a.words)), text);
+        for (const w of words) assert.ok(strings(b.synonyms(w)), w);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,107 @@
+/** routeQuestion: question type, item and part ordinals, and language, one behaviour each. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { routeQuestion, type QuestionType } from '../src/answer/router.js';
+
+describe('routeQuestion type', () => {
+  const examples: Array<[QuestionType, string, string]> = [
+    ['fact', '新型工业化的目标是什么？', 'What is the goal of new industrialization?'],
+    ['when', '座谈会是什么时候召开的？', 'When was the speech given?'],
+    ['who', '这篇文章的作者是谁？', 'Who wrote the article?'],
+    ['where', '会议在哪里举行？', 'Where was the meeting held?'],
+    ['howMany', '建成了多少个5G基站？', 'How many 5G base stations were built?'],
+    ['why', '为什么要推进新型工业化？', 'Why promote new industrialization?'],
+    ['how', '如何推进新型工业化？', 'How should industrialization be promoted?'],
+    ['list', '新型工业化有哪些重点任务？', 'What are the key tasks?'],
+    ['summary', '总结一下新年贺词', 'Summarize the New Year address'],
+    ['smalltalk', '你好', 'Thanks!'],
+  ];
+  for (const [type, zh, en] of examples) {
+    it(`routes "${zh}" to ${type}`, () => assert.equal(routeQuestion(zh).type, type));
+    it(`routes "${en}" to ${type}`, () => assert.equal(routeQuestion(en).type, type));
+  }
+
+  it('does not route "authorities" to who: English cue words match whole words only', () => {
+    assert.equal(routeQuestion('What did the local authorities do to support industry?').type, 'fact');
+  });
+
+  it('does not route "elsewhere" to where: English cue words match whole words only', () => {
+    assert.equal(routeQuestion('What measures were taken elsewhere in the country?').type, 'fact');
+  });
+
+  it('does not route "reasonable" to why: English cue words match whole words only', () => {
+    assert.equal(routeQuestion('Is a reasonable growth rate expected?').type, 'fact');
+  });
+
+  it('routes "how many" to howMany, not how', () => {
+    assert.equal(routeQuestion('How many tasks are there?').type, 'howMany');
+  });
+
+  it('routes a greeting followed by a question to that question, not smalltalk', () => {
+    assert.equal(routeQuestion('你好！请问新型工业化有哪些重点任务？').type, 'list');
+  });
+
+  it('routes "讲了什么" about a whole text to summary', () => assert.equal(routeQuestion('新年贺词讲了什么').type, 'summary'));
+
+  it('does not route "第二点具体说了什么" to summary: it asks for item 2', () => {
+    const route = routeQuestion('第二点具体说了什么');
+    assert.notEqual(route.type, 'summary');
+    assert.equal(route.itemNumber, 2);
+  });
+});
+
+describe('routeQuestion itemNumber', () => {
+  const cases: Array<[string, number]> = [
+    ['第二点是什么', 2],
+    ['第十二点是什么', 12],
+    ['第二十一条是什么', 21],
+    ['第12项是什么', 12],
+    ['那第三点呢？', 3],
+    ['What does the third point say?', 3],
+    ['What is the 3rd item?', 3],
+    ['What is the last point?', -1],
+    ['What is the eighth point?', 8],
+    ['What is the tenth item?', 10],
+  ];
+  for (const [question, n] of cases) {
+    it(`is ${n} for "${question}"`, () => assert.equal(routeQuestion(question).itemNumber, n));
+  }
+
+  it('is absent when the question names no item', () => {
+    assert.equal(routeQuestion('新型工业化有哪些重点任务？').itemNumber, undefined);
+    assert.equal(routeQuestion('What are the key tasks?').itemNumber, undefined);
+  });
+});
+
+describe('routeQuestion partNumber', () => {
+  const cases: Array<[string, number]> = [
+    ['概括第二部分', 2],
+    ['第三章讲了什么', 3],
+    ['Summarize part two', 2],
+    ['Summarize the second section', 2],
+    ['Summarize part 4', 4],
+  ];
+  for (const [question, n] of cases) {
+    it(`is ${n} for "${question}"`, () => assert.equal(routeQuestion(question).partNumber, n));
+  }
+
+  it('is absent when the question names no part', () => {
+    assert.equal(routeQuestion('总结一下新年贺词').partNumber, undefined);
+  });
+
+  it('is not taken for an item (第二点 sets itemNumber only)', () => {
+    const route = routeQuestion('第二点是什么');
+    assert.equal(route.partNumber, undefined);
+    assert.equal(route.itemNumber, 2);
+  });
+});
+
+describe('routeQuestion language', () => {
+  it('is zh for a Chinese question', () => assert.equal(routeQuestion('新型工业化的目标是什么？').language, 'zh'));
+
+  it('is en for an English question', () => assert.equal(routeQuestion('What are the key tasks?').language, 'en'));
+
+  it('is en for an English question quoting a Chinese term', () => {
+    assert.equal(routeQuestion('What are the key tasks of 新型工业化?').language, 'en');
+  });
+});
