@@ -81,7 +81,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
     const envName = FLAG_TO_ENV.get(flag);
     if (envName) {
       const value = inline ?? argv[++i];
-      if (value === undefined) throw new Error(`${flag} needs a value`);
+      if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new Error(`${flag} needs a value`);
       settings[envName] = value;
     } else if (flag.startsWith('--')) {
       switches.add(flag.slice(2));

@@ -20,6 +20,11 @@ export function quoteText(q: Quote): string {
   return q.paragraph.text.slice(q.start, q.end);
 }
 
+/** Page where the sentence holding `offset` starts (paginated sources only). */
+function pageAt(paragraph: Paragraph, offset: number): number | undefined {
+  return paragraph.pages?.[paragraph.sentences.findIndex(([s, e]) => offset >= s && offset < e)];
+}
+
 export class CitationList {
   readonly citations: Citation[] = [];
   private byParagraph = new Map<string, Citation>();
@@ -40,7 +45,6 @@ export class CitationList {
         quote: '',
         highlights: [],
         score: Number(q.score.toFixed(4)),
-        page: q.paragraph.pages?.[q.paragraph.sentences.findIndex(([s, e]) => q.start >= s && q.start < e)],
       };
       this.byParagraph.set(q.paragraph.id, c);
       this.citations.push(c);
@@ -48,6 +52,7 @@ export class CitationList {
     if (!c.highlights.some(([s, e]) => s === q.start && e === q.end)) {
       c.highlights.push([q.start, q.end]);
       c.highlights.sort((a, b) => a[0] - b[0]);
+      c.page = pageAt(q.paragraph, c.highlights[0][0]);
       c.quote = c.highlights
         .map(([s, e], i) => (i > 0 && c!.highlights[i - 1][1] < s - 1 ? '…' : '') + c!.text.slice(s, e))
         .join('');

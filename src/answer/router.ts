@@ -25,12 +25,12 @@ const RULES: Array<[QuestionType, RegExp]> = [
   ['summary', /^(请|帮我|麻烦)?(简单|简要)?(总结|概括|归纳|概述|梳理)|摘要|summari[sz]e|summary|overview|gist|main points of/i],
   ['list', /哪些|哪几(?![天日月年次届])|有几[个项点条方]|分别|列举|几个方面|几点|包括什么|包含什么|有什么措施|重点任务|what are the|list (the|all)|which (tasks|aspects|points|measures|priorities)|enumerate/i],
   ['summary', ABOUT_WHAT],
-  ['when', /什么时候|何时|哪一天|哪天|几月几日|日期|哪一?年|年份|时间是|when\b|what date|which (day|year|month)|what year/i],
-  ['who', /谁|哪个部门|哪个单位|哪位|作者|署名|讲话人|发表者|主持|who\b|whom|which (organi[sz]ation|ministry|department|body)|author/i],
-  ['where', /在哪里|在哪儿|哪个城市|在哪|地点|where\b|which city/i],
-  ['howMany', /多少|几个|几项|几年|几次|how many|how much|number of|how long/i],
-  ['why', /为什么|为何|原因|why\b|reason/i],
-  ['how', /怎么|怎样|如何|how\b/i],
+  ['when', /什么时候|何时|哪一天|哪天|几月几日|日期|哪一?年|年份|时间是|\bwhen\b|\bwhat date|\bwhich (day|year|month)|\bwhat year/i],
+  ['who', /谁|哪个部门|哪个单位|哪位|作者|署名|讲话人|发表者|主持|\bwho\b|\bwhom\b|\bwhich (organi[sz]ation|ministry|department|body)|\bauthors?\b/i],
+  ['where', /在哪里|在哪儿|哪个城市|在哪|地点|\bwhere\b|\bwhich city/i],
+  ['howMany', /多少|几个|几项|几年|几次|\bhow many|\bhow much|\bnumber of|\bhow long/i],
+  ['why', /为什么|为何|原因|\bwhy\b|\breason\b/i],
+  ['how', /怎么|怎样|如何|\bhow\b/i],
 ];
 
 const EN_ORDINALS = new Map<string, number>([
@@ -51,7 +51,7 @@ function ordinal(question: string, zh: RegExp, en: RegExp): number | undefined {
 }
 
 const ITEM_ZH = new RegExp(`第([${ORDINAL_CHARS}]+)[点条项个]`);
-const ITEM_EN = /\b(first|second|third|fourth|fifth|sixth|seventh|last|\d+)(st|nd|rd|th)? (point|item|task|one|priority)/i;
+const ITEM_EN = /\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|\d+)(st|nd|rd|th)? (point|item|task|one|priority)/i;
 const PART_ZH = new RegExp(`第([${ORDINAL_CHARS}]+)(部分|节|章|段落)`);
 const PART_EN = /\b(?:part|section) (one|two|three|four|five|\d+)|\b(first|second|third|fourth|fifth|\d+)(?:st|nd|rd|th)? (?:part|section)/i;
 

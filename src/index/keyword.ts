@@ -146,6 +146,7 @@ export class KeywordIndex {
   }
 
   query(text: string, k: number, queryTerms: string[] = terms(text)): KeywordHit[] {
+    if (k <= 0) return [];
     const scores = new Map<number, number>();
     const matched = new Map<number, Set<string>>();
     const n = this.size;

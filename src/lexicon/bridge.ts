@@ -29,7 +29,8 @@ const EN_STOP: ReadonlySet<string> = new Set([
     'supposed can could would will one ones').split(' '),
 ]);
 /** The CC-CEDICT gloss phrase index, shared by all builds (slow to make). Bump the version when glossPhrases changes. */
-export const GLOSS_CACHE = 'cedict-phrases-v2.json';
+export const GLOSS_CACHE = 'cedict-phrases-v3.json';
+const NOT_A_GLOSS = /^(CL:|variant of|old variant|see |also written|abbr\.|surname|used in|same as|\(|erhua)/i;
 const CJK_OR_BAR = new RegExp(`[${CJK_RANGES}|]+`, 'g');
 /** A gloss shared by more dictionary words than this says nothing specific. */
 const MAX_GLOSS_FANOUT = 12;
@@ -40,9 +41,11 @@ const MAX_PHRASE_WORDS = 4;
 export function glossPhrases(definitions: string[]): string[] {
   const out = new Set<string>();
   for (const def of definitions) {
-    for (let item of def.split(/[;|,]/)) {
+    // Whole ";" items are dropped first: "CL:個|个[ge4]" must not leave "ge4" behind after the "|" split.
+    const items = def.split(';').map((i) => i.trim()).filter((i) => i && !NOT_A_GLOSS.test(i));
+    for (let item of items.flatMap((i) => i.split(/[|,]/))) {
       item = item.trim();
-      if (!item || /^(CL:|variant of|old variant|see |also written|abbr\.|surname|used in|same as|\(|erhua)/i.test(item)) continue;
+      if (!item || NOT_A_GLOSS.test(item)) continue;
       const phrase = item
         .replace(/\([^)]*\)/g, ' ')
         .replace(CJK_OR_BAR, ' ')
@@ -62,7 +65,7 @@ export function glossPhrases(definitions: string[]): string[] {
  * industrialisation/industrialization, commemorating/commemorate, tasks/task.
  */
 export function normalizeEnglish(word: string): string {
-  let w = word.toLowerCase().replace(/isation/g, 'ization').replace(/ise$/, 'ize');
+  let w = word.toLowerCase().replace(/isation/g, 'ization').replace(/is(e|es|ed|ing)$/, 'iz$1');
   for (const suffix of ['ing', 'ed', 'ies', 'es', 's', 'e']) {
     if (w.endsWith(suffix) && w.length - suffix.length >= 3 && !(suffix === 's' && w.endsWith('ss'))) {
       w = w.slice(0, -suffix.length) + (suffix === 'ies' ? 'y' : '');

@@ -14,7 +14,8 @@ export function isCjkOnly(text: string): boolean {
 
 /** Share of CJK characters among the letters of a text (0 when it has none). */
 export function cjkShare(text: string): number {
-  const letters = text.match(/[\p{L}]/gu) ?? [];
+  // 〇 is CJK but not a Unicode letter; count it as one so the share stays within 0–1.
+  const letters = text.match(/[\p{L}\u3007]/gu) ?? [];
   if (letters.length === 0) return 0;
   return (text.match(CJK_CHAR) ?? []).length / letters.length;
 }
