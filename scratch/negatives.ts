@@ -13,12 +13,13 @@ const sets = { cmrc: cmrc2018(config.datasetsDir, work).questions, covid: covidP
 const out: unknown[] = [];
 for (const [name, qs] of Object.entries(sets)) {
   let declined = 0;
+  let partial = 0;
   const t0 = performance.now();
   for (const q of qs) {
     const a = await answerer.answer(q.question);
-    if (a.abstained) declined++;
+    if (a.abstained) declined++; else if (a.mode === 'partial') partial++;
     else out.push({ set: name, q: q.question, mode: a.mode, answer: a.answer.slice(0, 80) });
   }
-  console.log(name, qs.length, 'declined', (declined / qs.length).toFixed(3), 'ms', Math.round(performance.now() - t0));
+  console.log(name, qs.length, 'declined', (declined / qs.length).toFixed(3), 'partial', (partial / qs.length).toFixed(3), 'ms', Math.round(performance.now() - t0));
 }
 writeFileSync('scratch/answered-negatives.json', JSON.stringify(out, null, 1));

@@ -44,9 +44,9 @@ function isFollowUp(question: string, route: Route): boolean {
   );
 }
 
-/** The first quote of a plan, if it quotes anything. */
-function firstQuote(plan: Plan): Quote | undefined {
-  return plan.parts.find((p): p is { quote: Quote } => 'quote' in p)?.quote;
+/** The quotes of a plan, in order. */
+function quotesOf(plan: Plan): Quote[] {
+  return plan.parts.filter((p): p is { quote: Quote } => 'quote' in p).map((p) => p.quote);
 }
 
 /** The `done` event's answer: what `answer()` returns after draining the events. */
@@ -120,8 +120,8 @@ export class Answerer {
       : undefined;
     const request = { question, route, results, profile, resolvedQuestion, started, retrieved };
     const plan = this.extractive.plan(request);
-    const first = firstQuote(plan);
-    const quote = first ? quoteText(first) : '';
+    const [first] = quotesOf(plan);
+    const quote = quotesOf(plan).map(quoteText).join('');
     const decline = shouldDecline({ results, profile, language, type: route.type, quote, previous: previousProfile }, this.tuning.abstain);
     // An answer must hold what was asked: a date for "when", a number for "how many"…
     if (decline || attributeMissing(route.type, quote)) {
@@ -140,8 +140,8 @@ export class Answerer {
   async policyFeatures(question: string): Promise<PolicyFeatures> {
     const route = routeQuestion(question);
     const { results, profile } = await this.retrieve(question);
-    const first = firstQuote(this.extractive.plan({ question, route, results, profile, started: 0, retrieved: 0 }));
-    const quote = first ? quoteText(first) : '';
+    const plan = this.extractive.plan({ question, route, results, profile, started: 0, retrieved: 0 });
+    const quote = quotesOf(plan).map(quoteText).join('');
     return policyFeatures({ results, profile, language: route.language, type: route.type, quote }, this.tuning.abstain);
   }
 
@@ -200,10 +200,14 @@ export class Answerer {
     const translated = route.language === 'en' ? this.kb.bridge.translate(stripped).filter((w) => w.length >= 2) : [];
     const qGrams = new Set(bigrams(stripped).map((g) => g.slice(1)));
     let best: { doc: CorpusDocument; hits: number } | undefined;
-    for (const doc of this.kb.documents) {
-      const title = [doc.meta.title, doc.meta.subtitle ?? ''].join(' ');
+    const titles = this.kb.documents.map((doc) => [doc.meta.title, doc.meta.subtitle ?? ''].join(' '));
+    // A bigram found in one title only ("讲话") names that document as well as two shared ones do.
+    const titlesWith = (g: string) => titles.filter((t) => t.includes(g)).length;
+    for (const [i, doc] of this.kb.documents.entries()) {
+      const title = titles[i];
       // A whole translated word in the title ("New Year" → 新年) counts like two matching bigrams.
-      const hits = [...qGrams].filter((g) => title.includes(g)).length + 2 * translated.filter((w) => title.includes(w)).length;
+      const grams = [...qGrams].filter((g) => title.includes(g));
+      const hits = grams.reduce((n, g) => n + (titlesWith(g) === 1 ? 2 : 1), 0) + 2 * translated.filter((w) => title.includes(w)).length;
       if (hits > (best?.hits ?? 0)) best = { doc, hits };
     }
     if (!best || best.hits < 2) return undefined;

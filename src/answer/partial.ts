@@ -53,6 +53,8 @@ export function partialAnswer(input: PartialInput): Part[] | undefined {
   const inQuote = topics.filter((w) => text.includes(w.word));
   const weight = (list: typeof topics) => list.reduce((s, w) => s + w.weight, 0);
   if (profile.total === 0 || weight(inQuote) / profile.total < input.minSubjectShare) return undefined;
+  // An English question reaches the sources through a dictionary: one matched word names no subject.
+  if (language === 'en' && inQuote.length < 2) return undefined;
   const missing = topics.filter((w) => !w.present).map((w) => w.word);
   const attribute = ATTRIBUTE[type] && !holdsAnswerCue(type, text) ? ATTRIBUTE[type][language] : undefined;
   if (missing.length === 0 && !attribute) return undefined;

@@ -5,7 +5,7 @@
  *  - absent / absentTopic: the weight of question words the corpus never contains (topic words —
  *    nouns, names — count apart, since a missing name means another subject, a missing verb often
  *    only other phrasing);
- *  - topicInQuote / topicInTop: the question's topic words found in the sentence that would be
+ *  - topicInQuote / topicInTop: the question's topic words found in the sentences that would be
  *    quoted, and in the best passage (the focus must be where the answer is);
  *  - quoteCoverage: coverage of the whole question by that sentence;
  *  - absentLatin: a Latin-script word of a Chinese question (GDP, Python) that the corpus lacks;
@@ -50,7 +50,7 @@ export interface PolicyInput {
   profile: QueryProfile;
   language: Language;
   type: QuestionType;
-  /** The sentence the composer would quote first ('' when none). */
+  /** The sentences the composer would quote, joined ('' when none). */
   quote: string;
 }
 
@@ -94,6 +94,15 @@ export function answerability(features: PolicyFeatures, tuning: AbstainTuning): 
   return 1 / (1 + Math.exp(-z));
 }
 
+/**
+ * An English question whose quote shares only one of its words, through one dictionary entry
+ * ("capital" → 资金), is not answered by it. (For Chinese questions this rule refused too many
+ * answerable gold questions.)
+ */
+export function singleWordMatch(profile: QueryProfile, quote: string, language: Language): boolean {
+  return language === 'en' && profile.words.length >= 3 && profile.words.filter((w) => found(w, quote)).length <= 1;
+}
+
 export interface DeclineInput extends PolicyInput {
   /** The previous question's profile, for a follow-up (its words may carry the topic). */
   previous?: QueryProfile;
@@ -103,6 +112,7 @@ export function shouldDecline(input: DeclineInput, tuning: AbstainTuning): boole
   const { results, profile, previous } = input;
   if (results.length === 0) return true;
   if (profile.words.length === 0) return previous === undefined;
+  if (singleWordMatch(profile, input.quote, input.language)) return true;
   const own = answerability(policyFeatures(input, tuning), tuning);
   const best = previous ? Math.max(own, answerability(policyFeatures({ ...input, profile: previous }, tuning), tuning)) : own;
   return best < tuning.model.threshold;

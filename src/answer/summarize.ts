@@ -19,6 +19,8 @@ export interface SummaryOptions {
 interface Candidate extends Quote {
   order: number;
   group: string;
+  /** The heading sentence of a numbered item (一是…) directly under the summarised scope. */
+  itemHeading: boolean;
   vector: number[];
   base: number;
 }
@@ -67,8 +69,12 @@ export async function summarizeParagraphs(
   const raw: Array<Omit<Candidate, 'vector' | 'base'>> = [];
   paragraphs.forEach((p) => {
     const doc = kb.docById.get(p.docId)!;
-    p.sentences.forEach(([start, end]) => {
-      if (end - start >= minSentence) raw.push({ paragraph: p, doc, start, end, score: 0, order: raw.length, group: groupOf(p, scopeDepth) });
+    const item = p.item !== undefined && p.sectionPath.length <= scopeDepth;
+    p.sentences.forEach(([start, end], i) => {
+      const itemHeading = item && i === 0;
+      // Short sentences are scene-setting or transitions (冬至阳生，岁回律转), except item headings.
+      if (end - start < minSentence && !itemHeading) return;
+      raw.push({ paragraph: p, doc, start, end, score: 0, order: raw.length, group: groupOf(p, scopeDepth), itemHeading });
     });
   });
   if (raw.length === 0) return [];
@@ -99,17 +105,22 @@ export async function summarizeParagraphs(
     const after = chars() + (c.end - c.start);
     return chosen.length < 2 || (after <= maxChars * 1.3 && (chosen.length < maxSentences || after <= maxChars));
   };
+  // Numbered items (一是…七是) are the skeleton of their section: every heading goes in.
+  const headings = candidates.filter((c) => c.itemHeading);
+  if (headings.length >= 2) chosen.push(...headings);
   // Every subsection or item first (best sentence of each), while they fit.
   const groups = [...new Set(candidates.map((c) => c.group))];
-  if (groups.length > 1 && groups.length <= maxSentences * 2) {
+  if (headings.length < 2 && groups.length > 1 && groups.length <= maxSentences * 2) {
     for (const g of groups) {
       const best = candidates.filter((c) => c.group === g && !chosen.includes(c)).sort((a, b) => mmr(b) - mmr(a))[0];
       if (best && fits(best)) chosen.push(best);
     }
   }
-  while (chosen.length < maxSentences && chars() < maxChars) {
+  // Then the most central remaining sentences; after a full set of item headings, one that introduces them.
+  const limit = headings.length >= 2 ? chosen.length + 1 : maxSentences;
+  while (chosen.length < limit && (chars() < maxChars || headings.length >= 2)) {
     const next = candidates.filter((c) => !chosen.includes(c)).sort((a, b) => mmr(b) - mmr(a))[0];
-    if (!next || !fits(next)) break;
+    if (!next || (headings.length < 2 && !fits(next)) || (headings.length >= 2 && chars() + next.end - next.start > maxChars * 1.5)) break;
     chosen.push(next);
   }
   return chosen.sort((a, b) => a.order - b.order).map(({ paragraph, doc, start, end, base }) => ({ paragraph, doc, start, end, score: base }));

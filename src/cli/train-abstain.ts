@@ -29,7 +29,7 @@ interface Row {
 /** How much each set weighs in the fit: the gold set is small but closest to real use. */
 const SET_WEIGHT: Record<string, number> = { 'gold+': 20, 'gold-': 5, offtopic: 5, 'cmrc>seed': 0.5, 'covid>seed': 1, 'cmrc>cmrc': 1, 'covid>covid': 1 };
 /** The threshold keeps false refusals on the tune half of the gold set at or under this. */
-const MAX_GOLD_FALSE_REFUSALS = 0.03;
+const MAX_GOLD_FALSE_REFUSALS = 0.05;
 
 runCli(async (argv) => {
   const config = loadConfig({ EMBEDDINGS: 'builtin', ...parseArgs(argv).settings });
