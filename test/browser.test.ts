@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { writeFileSync } from 'node:fs';
 import { Answerer } from '../src/answer/answer.js';
 import { ingest } from '../src/index/ingest.js';
 import { KnowledgeBase } from '../src/index/knowledge-base.js';
-import { corpusCopy, ROOT, testConfig } from './helpers.js';
+import { corpusCopy, ROOT, tempDir, testConfig } from './helpers.js';
 import { startServer, type Running } from './server-helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -40,6 +39,23 @@ async function openPage(width = 1280, height = 860): Promise<{ page: Page; dialo
   await page.waitForSelector('#embedder');
   return { page, dialogs };
 }
+
+/** A server over a throwaway corpus of the given files ({name: text}). */
+async function serveCorpus(files: Record<string, string>, options = {}): Promise<Running> {
+  const dir = path.join(tempDir(), 'corpus');
+  mkdirSync(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  const config = testConfig(dir);
+  await ingest(config, { log: () => {} });
+  return startServer(options, new Answerer(await KnowledgeBase.load(config)));
+}
+
+const BRACKETS_DOC = [
+  '档案管理办法',
+  '第一条 为规范档案管理工作，制定本办法。',
+  '第二条 档案移交的具体要求见附件[1]和附件[2,3]，移交前应当完成整理。',
+  '第三条 本办法自发布之日起施行。',
+].join('\n\n');
 
 async function ask(page: Page, question: string) {
   const before = await page.locator('.msg.assistant.done').count();
@@ -140,6 +156,50 @@ describe('chat page in Chromium', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'phone.png') });
+    await page.close();
+  });
+
+  it('keeps "[1]" and "[2,3]" inside a quote as text: markers come only from segments', async () => {
+    const own = await serveCorpus({ 'archive.txt': BRACKETS_DOC });
+    try {
+      const question = '档案移交有什么要求？';
+      const json = await (await fetch(own.url + '/api/ask', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ question }),
+      })).json() as { segments: Array<{ n?: number }> };
+      const page = await browser.newPage();
+      await page.goto(own.url);
+      const answer = await ask(page, question);
+      assert.match((await answer.locator('.answer-text').textContent()) ?? '', /附件\[1\]和附件\[2,3\]/);
+      const cited = json.segments.filter((s) => s.n !== undefined).length;
+      assert.ok(cited >= 1);
+      assert.equal(await answer.locator('.answer-text .cite').count(), cited);
+      await page.close();
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('builds markers from streamed segment deltas, and re-renders from done', async () => {
+    const { page } = await openPage();
+    const rendered = await page.evaluate(async (modules) => {
+      const { AnswerStream } = await import(modules.stream);
+      const { renderSegments } = await import(modules.render);
+      const citation = { n: 1, docTitle: '文件', sectionPath: [], paragraph: 2, text: '原文[2]。', quote: '原文[2]。' };
+      const stream = new AnswerStream();
+      stream.apply('meta', { mode: 'answer', direct: null, language: 'zh' });
+      stream.apply('delta', { segment: { text: '资料说：' } });
+      stream.apply('delta', { segment: { text: '原文[2]。', n: 1 }, citation });
+      const box = document.createElement('div');
+      renderSegments(box, stream.current().segments, stream.current().citations);
+      const streamed = { text: box.textContent, markers: Array.from(box.querySelectorAll<HTMLElement>('.cite'), (b) => b.dataset.n) };
+      stream.apply('done', { mode: 'answer', segments: [{ text: '定稿。', n: 1 }], citations: [citation] });
+      renderSegments(box, stream.result().segments, stream.result().citations);
+      return { streamed, final: box.textContent };
+    }, { stream: '/stream.js', render: '/render.js' });
+    assert.deepEqual(rendered.streamed, { text: '资料说：原文[2]。1', markers: ['1'] });
+    assert.equal(rendered.final, '定稿。1');
     await page.close();
   });
 });

@@ -2,7 +2,8 @@
 import { $, el } from './dom.js';
 import { getJSON, request } from './api.js';
 import { readSSE } from './sse.js';
-import { answerAsText, renderAnswer, renderText } from './render.js';
+import { answerAsText, renderAnswer, renderSegments } from './render.js';
+import { AnswerStream } from './stream.js';
 import { openCitation, setPanel } from './source-panel.js';
 
 const state = {
@@ -46,6 +47,15 @@ function finishAnswer(m, ans) {
   scrollDown(stick);
 }
 
+/** The answer so far while it streams; its markers already open their sources. */
+function showPartial(m, ans) {
+  const stick = nearBottom();
+  state.msgData.set(m.msg, ans);
+  m.msg.classList.toggle('abstain', !!ans.abstained);
+  renderSegments(m.body, ans.segments, ans.citations);
+  scrollDown(stick);
+}
+
 function showError(m, err) {
   const typing = m.body.querySelector('.typing');
   if (typing) typing.remove();
@@ -73,38 +83,21 @@ export async function ask(question) {
   setBusy(true);
   addUser(question);
   const m = addAssistant('正在检索文件…');
-  let text = '';
-  let meta = null;
-  let final = null;
   try {
     const res = await request('/api/ask', {
       json: { question, history: state.history.slice(-6) },
       headers: { Accept: 'text/event-stream' },
     });
+    let final;
     if (!(res.headers.get('content-type') || '').includes('text/event-stream') || !res.body) {
       final = await res.json(); // server replied with plain JSON instead
     } else {
+      const stream = new AnswerStream();
       await readSSE(res, (name, raw) => {
-        const data = JSON.parse(raw);
-        if (name === 'meta') {
-          meta = data;
-          state.msgData.set(m.msg, { answer: '', ...data }); // lets [n] work mid-stream
-          m.msg.classList.toggle('abstain', !!data.abstained);
-        } else if (name === 'delta') {
-          const stick = nearBottom();
-          text += data.text || '';
-          renderText(m.body, text, meta && meta.citations);
-          scrollDown(stick);
-        } else if (name === 'done') {
-          final = data;
-        } else if (name === 'error') {
-          throw new Error((data.error && data.error.message) || '服务出错');
-        }
+        stream.apply(name, JSON.parse(raw));
+        if (name === 'delta') showPartial(m, stream.current());
       });
-    }
-    if (!final) {
-      if (!text) throw new Error('连接中断，未收到回答');
-      final = { mode: 'answer', abstained: false, citations: [], ...meta, answer: text };
+      final = stream.result();
     }
     finishAnswer(m, final);
     remember(question, final.answer);

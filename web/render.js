@@ -5,49 +5,75 @@ export const paraLabel = (n) => (n === 0 ? '标题/署名' : `第${n}段`);
 export const sourceLabel = (c) =>
   [c.docTitle, (c.sectionPath || []).join(' › '), paraLabel(c.paragraph)].filter(Boolean).join(' · ');
 
-/** Append text to parent, turning [n] / [1,2] markers into .cite buttons. */
-function appendInline(parent, text, byN) {
-  const re = /\[(\d+(?:\s*[,，、]\s*\d+)*)\]/g;
-  let last = 0;
-  let m;
-  while ((m = re.exec(text))) {
-    const nums = m[1].split(/[,，、]/).map((s) => Number(s.trim()));
-    if (!nums.every((n) => byN.has(n))) continue; // unknown marker: leave as plain text
-    if (m.index > last) parent.append(text.slice(last, m.index));
-    for (const n of nums) {
-      const b = button('cite', n, { n });
-      b.title = sourceLabel(byN.get(n));
-      b.setAttribute('aria-label', `来源 ${n}`);
-      parent.append(b);
-    }
-    last = re.lastIndex;
-  }
-  if (last < text.length) parent.append(text.slice(last));
+/** A citation marker: a button carrying its number, labelled with its source. */
+function marker(n, c) {
+  const b = button('cite', n, { n });
+  if (c) b.title = sourceLabel(c);
+  b.setAttribute('aria-label', `来源 ${n}`);
+  return b;
 }
 
-/** Render answer text (paragraphs, "- " / "1. " lists, "#" headings) into box. */
-export function renderText(box, text, citations) {
+/**
+ * Segments as lines of pieces { text, cited, n? }; a piece with `n` gets a marker after it.
+ * Markers come only from `segment.n`: "[1]" inside quoted text stays text.
+ */
+function segmentLines(segments) {
+  const lines = [[]];
+  for (const seg of segments) {
+    const parts = String(seg.text ?? '').split('\n');
+    parts.forEach((text, j) => {
+      if (j > 0) lines.push([]);
+      const last = j === parts.length - 1;
+      lines[lines.length - 1].push({ text, cited: seg.n != null, n: last && seg.n != null ? seg.n : undefined });
+    });
+  }
+  return lines;
+}
+
+const LIST_ITEM = /^\s*(?:([-*•])\s+|(\d{1,3})(?:[.)]\s+|、\s*))/;
+const HEADING = /^#{1,6}\s+/;
+
+function appendPieces(parent, pieces, byN) {
+  for (const p of pieces) {
+    if (p.text) parent.append(p.text);
+    if (p.n != null) parent.append(marker(p.n, byN.get(p.n)));
+  }
+}
+
+/**
+ * Render answer segments into box: paragraphs, with "- " / "1. " lists and "#" headings taken
+ * only from the uncited text that opens a line (the answer's own structure, never a quote's).
+ */
+export function renderSegments(box, segments, citations) {
   const byN = new Map((citations || []).map((c) => [c.n, c]));
   box.replaceChildren();
   let list = null;
-  for (const raw of String(text).split('\n')) {
-    const line = raw.trimEnd();
-    const item = /^\s*(?:([-*•])\s+|(\d{1,3})(?:[.)]\s+|、\s*))(.*)$/.exec(line);
+  for (const pieces of segmentLines(segments || [])) {
+    if (!pieces.some((p) => p.text.trim() || p.n != null)) {
+      list = null;
+      continue;
+    }
+    const first = pieces[0];
+    const item = first.cited ? null : LIST_ITEM.exec(first.text);
+    const heading = first.cited || item ? null : HEADING.exec(first.text);
+    const prefix = item || heading;
+    const rest = prefix ? [{ ...first, text: first.text.slice(prefix[0].length) }, ...pieces.slice(1)] : pieces;
     if (item) {
       const tag = item[1] ? 'UL' : 'OL';
       if (!list || list.tagName !== tag) {
         list = box.appendChild(el(tag.toLowerCase()));
         if (item[2]) list.start = Number(item[2]);
       }
-      appendInline(list.appendChild(el('li')), item[3], byN);
+      appendPieces(list.appendChild(el('li')), rest, byN);
       continue;
     }
     list = null;
-    if (!line.trim()) continue;
-    const heading = /^#{1,6}\s+(.*)$/.exec(line);
-    appendInline(box.appendChild(el('p', heading ? 'heading' : null)), heading ? heading[1] : line, byN);
+    appendPieces(box.appendChild(el('p', heading ? 'heading' : null)), rest, byN);
   }
 }
+
+/** The answer's segments; an answer without them is shown as plain text. */
+export const segmentsOf = (ans) => (Array.isArray(ans.segments) ? ans.segments : [{ text: ans.answer || '' }]);
 
 /** Fill an assistant bubble with a finished answer: tags, text, suggestions, sources, actions. */
 export function renderAnswer(bubble, body, ans) {
@@ -56,7 +82,7 @@ export function renderAnswer(bubble, body, ans) {
   if (ans.mode === 'summary') bubble.append(el('span', 'mode-tag', '总结'));
   if (ans.abstained) bubble.append(el('span', 'mode-tag', '未找到可靠依据'));
   bubble.append(body);
-  renderText(body, ans.answer || '', cites);
+  renderSegments(body, segmentsOf(ans), cites);
 
   // Abstention: offer the suggested sections, each clickable to summarize it.
   const sugg = ans.suggestions || [];
