@@ -57,6 +57,36 @@ const BRACKETS_DOC = [
   '第三条 本办法自发布之日起施行。',
 ].join('\n\n');
 
+/** An answer object as the server sends it, with the given fields replaced. */
+function answerFixture(fields: Record<string, unknown>) {
+  return {
+    question: '问题', mode: 'answer', answer: '', segments: [], direct: null, abstained: false, citations: [],
+    language: 'zh', timings: { retrieveMs: 0, composeMs: 0, totalMs: 0 }, ...fields,
+  };
+}
+
+function citationFixture(n: number, fields: Record<string, unknown> = {}) {
+  return {
+    n, passageId: '', paragraphId: '', docId: 'd-x', docTitle: '示例文件', sectionPath: ['一、总则'], paragraph: n + 1,
+    text: `第${n}句原文。`, quote: `第${n}句原文。`, highlights: [[0, 6]], score: 1, ...fields,
+  };
+}
+
+/** Render an answer object with the page's own renderer into the thread; returns its message. */
+async function renderFixture(page: Page, answer: object) {
+  const index = await page.locator('.msg.fixture').count();
+  await page.evaluate(async ({ module, answer }) => {
+    const { renderAnswer } = await import(module);
+    const [msg, bubble, body] = ['msg assistant done fixture', 'bubble', 'answer-text']
+      .map((className) => Object.assign(document.createElement('div'), { className }));
+    msg.append(bubble);
+    bubble.append(body);
+    document.querySelector('#thread')!.append(msg);
+    renderAnswer({ msg, bubble, body }, answer);
+  }, { module: '/render.js', answer });
+  return page.locator('.msg.fixture').nth(index);
+}
+
 async function ask(page: Page, question: string) {
   const before = await page.locator('.msg.assistant.done').count();
   await page.fill('#question', question);
@@ -95,6 +125,141 @@ describe('chat page in Chromium', () => {
     const answer = await ask(page, '明天上海的天气怎么样？今年高考分数线是多少？');
     assert.ok(await answer.evaluate((el) => el.classList.contains('abstain')));
     assert.match((await answer.textContent()) ?? '', /资料中没有找到/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'abstention.png') });
+    await page.close();
+  });
+
+  it('lists the suggestions of an abstention once, as buttons', async () => {
+    const { page } = await openPage();
+    const answer = await ask(page, '明天上海的天气怎么样？今年高考分数线是多少？');
+    const labels = await answer.locator('.suggestion').allTextContents();
+    assert.ok(labels.length > 0, 'the seed corpus offers suggestions for this question');
+    const text = (await answer.textContent()) ?? '';
+    for (const title of new Set(labels.map((l) => l.split(' › ')[0]))) {
+      const buttons = labels.filter((l) => l.split(' › ')[0] === title).length;
+      assert.equal(text.split(title).length - 1, buttons, `《${title}》 appears only on its buttons`);
+    }
+    await page.close();
+  });
+
+  it('shows no suggestion box when an abstention has no suggestions', async () => {
+    const { page } = await openPage();
+    const answer = await renderFixture(page, answerFixture({
+      mode: 'abstain', abstained: true, segments: [{ text: '资料中没有找到与该问题相关的内容。' }], suggestions: [],
+    }));
+    assert.equal(await answer.locator('.suggest').count(), 0);
+    await page.close();
+  });
+
+  it('shows one marker after consecutive segments that quote the same source', async () => {
+    const { page } = await openPage();
+    const answer = await renderFixture(page, answerFixture({
+      segments: [{ text: '甲句。', n: 1 }, { text: '乙句。', n: 1 }, { text: '丙句。', n: 2 }, { text: '另起：' }, { text: '丁句。', n: 1 }],
+      citations: [citationFixture(1), citationFixture(2)],
+    }));
+    assert.deepEqual(await answer.locator('.answer-text .cite').allTextContents(), ['1', '2', '1']);
+    assert.equal(await answer.locator('.answer-text').textContent(), '甲句。乙句。1丙句。2另起：丁句。1');
+    await page.close();
+  });
+
+  it('shows the direct answer first, in bold, above the quote', async () => {
+    const { page } = await openPage();
+    const answer = await renderFixture(page, answerFixture({
+      direct: '12月21日至22日',
+      segments: [{ text: '会议于12月21日至22日召开。', n: 1 }],
+      citations: [citationFixture(1)],
+    }));
+    assert.match((await answer.locator('.bubble').textContent()) ?? '', /^12月21日至22日会议于/);
+    const weight = await answer.locator('.direct strong').evaluate((el) => Number(getComputedStyle(el).fontWeight));
+    assert.ok(weight >= 700, `bold (font-weight ${weight})`);
+    await page.close();
+  });
+
+  it('gives a partial answer its own look, unlike an answer or an abstention', async () => {
+    const { page } = await openPage();
+    const look = (loc: ReturnType<Page['locator']>) => loc.locator('.bubble').evaluate((el) => {
+      const s = getComputedStyle(el);
+      return `${s.backgroundColor} ${s.borderLeftWidth} ${s.borderLeftColor}`;
+    });
+    const quote = { segments: [{ text: '文件提到了杭州亚运会。', n: 1 }], citations: [citationFixture(1)] };
+    const partial = await renderFixture(page, answerFixture({ mode: 'partial', ...quote }));
+    const plain = await look(await renderFixture(page, answerFixture(quote)));
+    const abstain = await look(await renderFixture(page, answerFixture({ mode: 'abstain', abstained: true })));
+    assert.notEqual(await look(partial), plain);
+    assert.notEqual(await look(partial), abstain);
+    assert.equal(await partial.locator('.mode-tag').textContent(), '部分回答');
+    assert.equal(await partial.locator('.cite').count(), 1);
+    await page.close();
+  });
+
+  it('shows 第N页 for a paginated citation in its tooltip, the sources list and the source panel', async () => {
+    const { page } = await openPage();
+    const answer = await renderFixture(page, answerFixture({
+      segments: [{ text: '第1句原文。', n: 1 }], citations: [citationFixture(1, { page: 3 })],
+    }));
+    assert.match((await answer.locator('.cite').getAttribute('title')) ?? '', /第2段 · 第3页/);
+    assert.match((await answer.locator('.source-link').textContent()) ?? '', /第3页/);
+    await page.evaluate(async ({ module, citation }) => (await import(module)).openCitation(citation),
+      { module: '/source-panel.js', citation: citationFixture(1, { page: 3 }) });
+    assert.equal(await page.textContent('#src-para'), '第2段 · 第3页');
+    await page.close();
+  });
+
+  it('keeps the document title in view when the source panel scrolls to the highlight', async () => {
+    const { page } = await openPage(1280, 480);
+    const text = '这是很长的段落中的一句话，用来把高亮推到面板下方。'.repeat(80) + '最后这一句是被引用的句子。';
+    const start = text.indexOf('最后这一句');
+    await page.evaluate(async ({ module, citation }) => (await import(module)).openCitation(citation), {
+      module: '/source-panel.js',
+      citation: citationFixture(1, { docTitle: '很长的文件', text, quote: text.slice(start), highlights: [[start, text.length]] }),
+    });
+    const box = async (sel: string) => (await page.locator(sel).boundingBox())!;
+    const body = await box('#source-panel .panel-body');
+    const head = await box('#source-panel .src-head');
+    const title = await box('#src-title');
+    const mark = await box('#source-panel mark');
+    assert.ok(title.y >= body.y - 1 && title.y + title.height <= body.y + body.height, 'title visible');
+    assert.ok(mark.y >= head.y + head.height - 1, 'highlight not hidden under the title');
+    assert.ok(mark.y + mark.height <= body.y + body.height + 1, 'highlight visible');
+    await page.close();
+  });
+
+  it('keeps the thread across a reload, and 新对话 clears it', async () => {
+    const { page } = await openPage();
+    await ask(page, '毛泽东思想活的灵魂是什么？');
+    await page.reload();
+    await page.waitForSelector('.msg.assistant.done');
+    assert.deepEqual(await page.locator('.msg.user').allTextContents(), ['毛泽东思想活的灵魂是什么？']);
+    assert.ok(await page.locator('#empty').isHidden());
+    await page.locator('.msg.assistant .cite').first().click();
+    await page.locator('#source-panel mark').first().waitFor();
+    await page.click('#new-chat');
+    assert.equal(await page.locator('#thread .msg').count(), 0);
+    await page.reload();
+    await page.waitForSelector('#empty', { state: 'visible' });
+    assert.equal(await page.locator('#thread .msg').count(), 0);
+    await page.close();
+  });
+
+  it('serves an SVG favicon linked from the page', async () => {
+    const { page } = await openPage();
+    const href = await page.locator('link[rel="icon"]').getAttribute('href');
+    const res = await fetch(new URL(href ?? '', srv.url));
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^image\/svg\+xml/);
+    assert.match(await res.text(), /<svg[\s>]/);
+    await page.close();
+  });
+
+  it('on a phone, shows a short placeholder and a degraded-mode banner that stays dismissed', async () => {
+    const { page } = await openPage(390, 844);
+    assert.equal(await page.getAttribute('#question', 'placeholder'), '输入问题');
+    await page.locator('#notice').waitFor();
+    await page.click('#notice-close');
+    assert.ok(await page.locator('#notice').isHidden());
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('#embedder')?.className.includes('degraded'));
+    assert.ok(await page.locator('#notice').isHidden());
     await page.close();
   });
 

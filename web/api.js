@@ -1,5 +1,7 @@
 // API client: JSON requests with the optional API key, and HTTP errors mapped to readable messages.
 
+import { read, write } from './storage.js';
+
 const KEY = 'apiKey';
 
 /** An HTTP error answer: status, the server's error code, and a message fit to show. */
@@ -22,23 +24,13 @@ const STATUS_TEXT = {
   503: '服务繁忙或超时，请稍后再试',
 };
 
-export function storedKey() {
-  try {
-    return localStorage.getItem(KEY) || '';
-  } catch {
-    return ''; // storage disabled
-  }
-}
-
 // The key entered on this page, used when localStorage is disabled.
 let sessionKey = '';
-const currentKey = () => storedKey() || sessionKey;
+const currentKey = () => read(KEY) || sessionKey;
 
 export function storeKey(key) {
   sessionKey = key;
-  try {
-    localStorage.setItem(KEY, key);
-  } catch { /* storage disabled: sessionKey lasts until reload */ }
+  write(KEY, key);
 }
 
 /** Headers carrying the API key, when one is known. */

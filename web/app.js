@@ -1,9 +1,13 @@
 // Entry point of the page: wires the composer, the panels and the health badge. No framework, no build step.
 import { $ } from './dom.js';
+import { read, write } from './storage.js';
 import { getJSON } from './api.js';
 import { ask, initChat, isBusy, newChat, summarize } from './chat.js';
 import { initDocuments, loadDocuments, setDrawer } from './documents.js';
 import { initSourcePanel, setPanel } from './source-panel.js';
+
+const NOTICE_DISMISSED = 'degradedNoticeDismissed';
+const PLACEHOLDER = { long: '输入问题（Enter 发送，Shift+Enter 换行）', short: '输入问题' };
 
 async function loadHealth() {
   const badge = $('#embedder');
@@ -14,8 +18,8 @@ async function loadHealth() {
     const builtin = e.kind !== 'transformer';
     badge.textContent = builtin ? '内置检索模型' : '向量模型：' + (e.model || 'transformer');
     badge.className = 'badge ' + (builtin ? 'degraded' : 'ok');
-    $('#notice').textContent = '内置检索模型（降级模式）：未加载预训练向量模型，语义匹配能力有限';
-    $('#notice').hidden = !builtin;
+    $('#notice-text').textContent = '内置检索模型（降级模式）：未加载预训练向量模型，语义匹配能力有限';
+    $('#notice').hidden = !builtin || read(NOTICE_DISMISSED) === '1';
   } catch (err) {
     badge.textContent = '服务不可用';
     badge.className = 'badge down';
@@ -36,6 +40,11 @@ function initComposer() {
     autosize();
     ask(text);
   };
+  // Phones get a placeholder that fits on one line.
+  const narrow = matchMedia('(max-width: 480px)');
+  const placeholder = () => { q.placeholder = narrow.matches ? PLACEHOLDER.short : PLACEHOLDER.long; };
+  narrow.addEventListener('change', placeholder);
+  placeholder();
   q.addEventListener('input', autosize);
   q.addEventListener('keydown', (e) => {
     // Enter sends, Shift+Enter inserts a newline; ignore Enter while an IME is composing.
@@ -58,6 +67,10 @@ function init() {
     if (e.key === 'Escape') { setPanel(false); setDrawer(false); }
   });
   $('#new-chat').addEventListener('click', newChat);
+  $('#notice-close').addEventListener('click', () => {
+    $('#notice').hidden = true;
+    write(NOTICE_DISMISSED, '1');
+  });
   loadHealth();
   loadDocuments();
 }

@@ -1,15 +1,19 @@
-// The conversation: asking (streamed over SSE), summaries, and the thread of messages.
+// The conversation: asking (streamed over SSE), summaries, and the thread, which survives a reload.
 import { $, el } from './dom.js';
 import { getJSON, request } from './api.js';
 import { readSSE } from './sse.js';
-import { answerAsText, renderAnswer, renderSegments } from './render.js';
-import { AnswerStream } from './stream.js';
+import { answerAsText, renderAnswer, renderPartial } from './render.js';
 import { openCitation, setPanel } from './source-panel.js';
+import { AnswerStream } from './stream.js';
+import { readJSON, remove, write } from './storage.js';
+
+const THREAD_KEY = 'thread';
+const SAVED_EXCHANGES = 20;
 
 const state = {
   busy: false,
-  history: [],            // [{role, content}] sent with /api/ask
-  msgData: new WeakMap(), // assistant message element -> answer object (or meta while streaming)
+  exchanges: [],          // [{question, answer}] finished, oldest first; saved in localStorage
+  msgData: new WeakMap(), // assistant message element -> answer object (partial while streaming)
 };
 
 const thread = () => $('#thread');
@@ -36,23 +40,20 @@ function addAssistant(waiting) {
   return { msg, bubble, body };
 }
 
-/** Final rendering of an answer object (from SSE `done` or /api/summarize). */
-function finishAnswer(m, ans) {
-  const stick = nearBottom();
-  state.msgData.set(m.msg, ans);
-  m.msg.classList.toggle('abstain', !!ans.abstained);
-  m.msg.dataset.mode = ans.mode || '';
-  renderAnswer(m.bubble, m.body, ans);
-  m.msg.classList.add('done');
-  scrollDown(stick);
-}
-
 /** The answer so far while it streams; its markers already open their sources. */
 function showPartial(m, ans) {
   const stick = nearBottom();
   state.msgData.set(m.msg, ans);
-  m.msg.classList.toggle('abstain', !!ans.abstained);
-  renderSegments(m.body, ans.segments, ans.citations);
+  renderPartial(m, ans);
+  scrollDown(stick);
+}
+
+/** Final rendering of an answer object (from SSE `done`, /api/ask JSON or /api/summarize). */
+function finishAnswer(m, ans) {
+  const stick = nearBottom();
+  state.msgData.set(m.msg, ans);
+  renderAnswer(m, ans);
+  m.msg.classList.add('done');
   scrollDown(stick);
 }
 
@@ -72,9 +73,28 @@ function setBusy(b) {
 
 export const isBusy = () => state.busy;
 
-function remember(user, answer) {
-  state.history.push({ role: 'user', content: user }, { role: 'assistant', content: answer || '' });
-  state.history = state.history.slice(-8);
+/** Save the newest exchanges that fit in storage. */
+function saveThread() {
+  for (let keep = SAVED_EXCHANGES; keep > 0; keep--) {
+    if (write(THREAD_KEY, JSON.stringify(state.exchanges.slice(-keep)))) return;
+  }
+  remove(THREAD_KEY);
+}
+
+function remember(question, answer) {
+  state.exchanges.push({ question, answer });
+  state.exchanges = state.exchanges.slice(-SAVED_EXCHANGES);
+  saveThread();
+}
+
+/** The turns sent as `history`: the last exchanges, as the server expects them. */
+function history() {
+  return state.exchanges
+    .flatMap(({ question, answer }) => [
+      { role: 'user', content: question },
+      { role: 'assistant', content: answer.answer || '' },
+    ])
+    .slice(-6);
 }
 
 export async function ask(question) {
@@ -85,7 +105,7 @@ export async function ask(question) {
   const m = addAssistant('正在检索文件…');
   try {
     const res = await request('/api/ask', {
-      json: { question, history: state.history.slice(-6) },
+      json: { question, history: history() },
       headers: { Accept: 'text/event-stream' },
     });
     let final;
@@ -100,7 +120,7 @@ export async function ask(question) {
       final = stream.result();
     }
     finishAnswer(m, final);
-    remember(question, final.answer);
+    remember(question, final);
   } catch (err) {
     showError(m, err);
   } finally {
@@ -116,7 +136,7 @@ export async function summarize(docId, sectionId, label) {
   try {
     const ans = await getJSON('/api/summarize', { json: { docId: docId || undefined, sectionId: sectionId || undefined } });
     finishAnswer(m, ans);
-    remember(label, ans.answer);
+    remember(label, ans);
   } catch (err) {
     showError(m, err);
   } finally {
@@ -127,9 +147,23 @@ export async function summarize(docId, sectionId, label) {
 export function newChat() {
   if (state.busy) return;
   thread().replaceChildren();
-  state.history = [];
+  state.exchanges = [];
+  remove(THREAD_KEY);
   $('#empty').hidden = false;
   setPanel(false);
+}
+
+/** Show the thread saved before the last reload. */
+function restoreThread() {
+  const saved = readJSON(THREAD_KEY, []);
+  if (!Array.isArray(saved)) return;
+  for (const x of saved) {
+    if (!x || typeof x.question !== 'string' || !x.answer || typeof x.answer !== 'object') continue;
+    addUser(x.question);
+    finishAnswer(addAssistant(''), x.answer);
+    state.exchanges.push(x);
+  }
+  scrollDown(true);
 }
 
 async function copyText(text) {
@@ -144,8 +178,9 @@ async function copyText(text) {
   }
 }
 
-/** Delegated clicks inside the thread: citations, sources, suggestions, copy. */
+/** Restore the thread and handle clicks inside it: citations, sources, suggestions, copy. */
 export function initChat() {
+  restoreThread();
   thread().addEventListener('click', (e) => {
     const t = e.target.closest('button');
     if (!t) return;

@@ -1,9 +1,9 @@
 // The source panel: the cited paragraph with the quoted sentences highlighted, and prev/next navigation.
 import { $, el } from './dom.js';
 import { getJSON } from './api.js';
-import { paraLabel } from './render.js';
+import { placeLabel } from './render.js';
 
-let focus = null; // { focusId, text, highlights } of the citation that opened the panel
+let focus = null; // { focusId, text, highlights, page } of the citation that opened the panel
 
 /** Fill box with text, wrapping the [start,end) ranges in <mark>. */
 function fillMarked(box, text, ranges) {
@@ -22,7 +22,17 @@ function fillMarked(box, text, ranges) {
     pos = e;
   }
   if (pos < text.length) box.append(text.slice(pos));
-  if (first) first.scrollIntoView({ block: 'nearest' });
+  if (first) {
+    // Scroll the highlight into view below the sticky title, which stays visible.
+    $('#source-panel .panel-body').style.scrollPaddingTop = $('#source-panel .src-head').offsetHeight + 8 + 'px';
+    first.scrollIntoView({ block: 'nearest' });
+  }
+}
+
+/** The cited paragraph shows the page of its quote; others the page they start on, when the server says. */
+function pageOf(p) {
+  if (focus && focus.page && p.paragraphId === focus.focusId) return focus.page;
+  return p.page || (Array.isArray(p.pages) ? p.pages[0] : undefined);
 }
 
 /** Highlights for passage p: reuse offsets if the text is identical, else re-locate the substrings. */
@@ -38,7 +48,7 @@ function rangesFor(p) {
 function renderPassage(p) {
   $('#src-title').textContent = p.docTitle || '';
   $('#src-path').textContent = (p.sectionPath || []).join(' › ');
-  $('#src-para').textContent = paraLabel(p.paragraph);
+  $('#src-para').textContent = placeLabel(p.paragraph, pageOf(p));
   fillMarked($('#src-text'), p.text || '', rangesFor(p));
   for (const [sel, id] of [['#src-prev', p.previousId], ['#src-next', p.nextId]]) {
     $(sel).disabled = !id;
@@ -66,9 +76,9 @@ export function openCitation(c) {
     const i = c.text.indexOf(c.quote);
     hl = [[i, i + c.quote.length]];
   }
-  focus = { focusId: c.paragraphId, text: c.text || '', highlights: hl };
+  focus = { focusId: c.paragraphId, text: c.text || '', highlights: hl, page: c.page };
+  setPanel(true); // first, so that the highlight can be scrolled into view
   renderPassage({ ...c, previousId: null, nextId: null });
-  setPanel(true);
   if (c.paragraphId) loadPassage(c.paragraphId);
 }
 
