@@ -367,4 +367,60 @@ describe('chat page in Chromium', () => {
     assert.equal(rendered.final, '定稿。1');
     await page.close();
   });
+
+  it('sends as history only the last 6 turns, questions in full and answers cut to 300 characters', async () => {
+    const { page } = await openPage();
+    const questions = [1, 2, 3, 4, 5].map((i) => `第${i}个问题：` + '问'.repeat(1500));
+    const saved = questions.map((question) => ({
+      question,
+      answer: answerFixture({ answer: '答'.repeat(5000), segments: [{ text: '答'.repeat(5000), n: 1 }], citations: [citationFixture(1)] }),
+    }));
+    await page.evaluate((thread) => localStorage.setItem('thread', JSON.stringify(thread)), saved);
+    await page.reload();
+    await page.waitForSelector('.msg.assistant.done');
+    const sent = page.waitForRequest((r) => r.url().endsWith('/api/ask'));
+    await ask(page, '毛泽东思想活的灵魂是什么？');
+    const { history } = (await sent).postDataJSON() as { history: Array<{ role: string; content: string }> };
+    assert.equal(history.length, 6);
+    assert.deepEqual(history.filter((t) => t.role === 'user').map((t) => t.content), questions.slice(-3));
+    for (const t of history.filter((t) => t.role === 'assistant')) {
+      assert.ok(t.content.startsWith('答') && [...t.content].length <= 300, `answer cut (${t.content.length} chars)`);
+    }
+    await page.close();
+  });
+
+  it('asks for the API key when the server answers 401, keeps it and retries', async () => {
+    const own = await startServer({ apiKey: 'k-123' });
+    try {
+      const page = await browser.newPage();
+      await page.goto(own.url);
+      await page.locator('#key-form').waitFor();
+      await page.fill('#key-input', 'k-123');
+      await page.press('#key-input', 'Enter');
+      await page.waitForSelector('#docs .summarize');
+      assert.ok(await page.locator('#key-form').isHidden());
+      assert.equal(await page.evaluate(() => localStorage.getItem('apiKey')), 'k-123');
+      const answer = await ask(page, '毛泽东思想活的灵魂是什么？');
+      assert.ok((await answer.locator('.cite').count()) >= 1);
+      await page.close();
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('asks again when the API key entered is wrong', async () => {
+    const own = await startServer({ apiKey: 'k-123' });
+    try {
+      const page = await browser.newPage();
+      await page.goto(own.url);
+      await page.locator('#key-form').waitFor();
+      await page.fill('#key-input', 'wrong');
+      await page.press('#key-input', 'Enter');
+      await page.waitForFunction(() => /不正确/.test(document.querySelector('#key-label')?.textContent ?? ''));
+      assert.ok(await page.locator('#key-form').isVisible());
+      await page.close();
+    } finally {
+      await own.close();
+    }
+  });
 });

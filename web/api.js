@@ -55,7 +55,7 @@ export function onKeyNeeded(prompt) {
   keyPrompt = prompt;
 }
 
-/** Ask the page for a key once for all requests that got a 401 at the same time. */
+/** Ask the page for a key, once for all requests that got a 401 at the same time. */
 export function requestKey(message) {
   if (!keyPrompt) return Promise.resolve('');
   pendingPrompt ??= keyPrompt(message).finally(() => { pendingPrompt = null; });
@@ -65,6 +65,7 @@ export function requestKey(message) {
 /** fetch() with the API key, a JSON body when `json` is given, and errors thrown as ApiError. */
 export async function request(path, { json, headers = {}, ...rest } = {}) {
   for (;;) {
+    const sentKey = currentKey();
     const init = { ...rest, headers: { ...headers, ...authHeaders() } };
     if (json !== undefined) {
       init.method = init.method || 'POST';
@@ -79,7 +80,8 @@ export async function request(path, { json, headers = {}, ...rest } = {}) {
     } catch { /* not JSON */ }
     const error = toApiError(res.status, body);
     if (res.status === 401) {
-      const key = await requestKey(error.message);
+      if (currentKey() !== sentKey) continue; // a key was entered while this request was on its way
+      const key = await requestKey(sentKey ? 'API 密钥不正确，请重新输入' : '服务器需要 API 密钥');
       if (key) {
         storeKey(key);
         continue;

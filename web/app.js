@@ -4,6 +4,7 @@ import { read, write } from './storage.js';
 import { getJSON } from './api.js';
 import { ask, initChat, isBusy, newChat, summarize } from './chat.js';
 import { initDocuments, loadDocuments, setDrawer } from './documents.js';
+import { initKeyPrompt } from './key-prompt.js';
 import { initSourcePanel, setPanel } from './source-panel.js';
 
 const NOTICE_DISMISSED = 'degradedNoticeDismissed';
@@ -58,6 +59,7 @@ function initComposer() {
 }
 
 function init() {
+  initKeyPrompt();
   initComposer();
   initChat();
   initDocuments(summarize);

@@ -9,6 +9,9 @@ import { readJSON, remove, write } from './storage.js';
 
 const THREAD_KEY = 'thread';
 const SAVED_EXCHANGES = 20;
+// The server only needs recent turns to resolve follow-ups; whole answers would soon pass its 64 KB body limit.
+const HISTORY_TURNS = 6;
+const HISTORY_ANSWER_CHARS = 300;
 
 const state = {
   busy: false,
@@ -87,14 +90,20 @@ function remember(question, answer) {
   saveThread();
 }
 
-/** The turns sent as `history`: the last exchanges, as the server expects them. */
+/** At most `max` characters (code points, so no surrogate pair is split), with … when cut. */
+function clip(text, max) {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+}
+
+/** The turns sent as `history`: the last few, questions in full and answers trimmed. */
 function history() {
   return state.exchanges
     .flatMap(({ question, answer }) => [
       { role: 'user', content: question },
-      { role: 'assistant', content: answer.answer || '' },
+      { role: 'assistant', content: clip(String(answer.answer || ''), HISTORY_ANSWER_CHARS) },
     ])
-    .slice(-6);
+    .slice(-HISTORY_TURNS);
 }
 
 export async function ask(question) {
