@@ -423,4 +423,29 @@ describe('chat page in Chromium', () => {
       await own.close();
     }
   });
+
+  it('lists every document in the library panel', async () => {
+    const { page } = await openPage();
+    await page.click('#library-open');
+    await page.waitForSelector('#library-list .lib-doc');
+    const { documents } = await (await fetch(srv.url + '/api/documents')).json() as { documents: Array<{ title: string }> };
+    assert.deepEqual(await page.locator('#library-list .lib-title').allTextContents(), documents.map((d) => d.title));
+    assert.match((await page.locator('#library-list .lib-meta').first().textContent()) ?? '', /\d+ 段/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'library.png') });
+    await page.close();
+  });
+
+  it('offers upload and delete in the library only when the server accepts them', async () => {
+    const { page } = await openPage();
+    await page.click('#library-open');
+    await page.waitForSelector('#library-list .lib-doc');
+    const allow = async (p: string) => (await fetch(srv.url + p, { method: 'OPTIONS' })).headers.get('allow') ?? '';
+    const upload = /\bPOST\b/.test(await allow('/api/documents'));
+    const del = /\bDELETE\b/.test(await allow('/api/documents/-'));
+    await page.waitForFunction((shown) => !document.querySelector('#dropzone')?.hasAttribute('hidden') === shown, upload);
+    await page.waitForFunction(
+      (shown) => (document.querySelectorAll('#library .delete').length > 0) === shown, del);
+    assert.equal(await page.locator('#library-note').isVisible(), !upload || !del);
+    await page.close();
+  });
 });

@@ -5,6 +5,7 @@ import { getJSON } from './api.js';
 import { ask, initChat, isBusy, newChat, summarize } from './chat.js';
 import { initDocuments, loadDocuments, setDrawer } from './documents.js';
 import { initKeyPrompt } from './key-prompt.js';
+import { initLibrary } from './library.js';
 import { initSourcePanel, setPanel } from './source-panel.js';
 
 const NOTICE_DISMISSED = 'degradedNoticeDismissed';
@@ -64,6 +65,7 @@ function init() {
   initChat();
   initDocuments(summarize);
   initSourcePanel();
+  initLibrary();
   $('#backdrop').addEventListener('click', () => { setDrawer(false); setPanel(false); });
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') { setPanel(false); setDrawer(false); }
@@ -74,7 +76,7 @@ function init() {
     write(NOTICE_DISMISSED, '1');
   });
   loadHealth();
-  loadDocuments();
+  loadDocuments().catch(() => {}); // the sidebar shows the error
 }
 
 init();

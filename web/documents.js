@@ -1,14 +1,24 @@
-// The documents/sections browser in the sidebar: each document and section can be summarised.
+// The document list from GET /api/documents, and the documents/sections browser in the sidebar,
+// where each ready document and section can be summarised.
 import { $, button, el } from './dom.js';
 import { getJSON } from './api.js';
 
 let docs = [];
+const listeners = [];
+
+/** A document without `status` comes from a server that only lists indexed documents. */
+export const isReady = (d) => !d.status || d.status === 'ready';
+
+/** Call fn(docs) after every load of the list. */
+export function onDocuments(fn) {
+  listeners.push(fn);
+}
 
 function renderDocs() {
   const box = $('#docs');
   box.replaceChildren();
   if (!docs.length) box.append(el('p', 'muted', '暂无已收录的文件'));
-  for (const d of docs) {
+  for (const d of docs.filter(isReady)) {
     const wrap = box.appendChild(el('div', 'doc'));
     const toggle = button('doc-toggle', d.title);
     toggle.setAttribute('aria-expanded', 'true');
@@ -39,13 +49,17 @@ export function setDrawer(open) {
   $('#docs-toggle').setAttribute('aria-expanded', String(open));
 }
 
+/** Fetch the list, render the sidebar and tell the listeners; throws when the list cannot be read. */
 export async function loadDocuments() {
   try {
     docs = (await getJSON('/api/documents')).documents || [];
-    renderDocs();
   } catch (err) {
     $('#docs').replaceChildren(el('p', 'error-text', '目录加载失败：' + err.message));
+    throw err;
   }
+  renderDocs();
+  for (const fn of listeners) fn(docs);
+  return docs;
 }
 
 /** Wire the sidebar; onSummarize(docId, sectionId, label) runs a summary. */
