@@ -189,6 +189,7 @@ describe('chat page in Chromium', () => {
     assert.notEqual(await look(partial), abstain);
     assert.equal(await partial.locator('.mode-tag').textContent(), '部分回答');
     assert.equal(await partial.locator('.cite').count(), 1);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'modes-fixture.png') });
     await page.close();
   });
 

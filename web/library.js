@@ -57,9 +57,9 @@ function renderList() {
     if (d.status) head.append(el('span', `status status-${d.status}`, STATUS_TEXT[d.status] || d.status));
     const meta = docMeta(d);
     if (meta) li.append(el('div', 'lib-meta', meta));
-    if (d.status === 'failed' && d.error) li.append(el('div', 'error-text', d.error));
+    if (d.status === 'failed' && d.error) li.append(el('div', 'lib-error', d.error));
     if (!can.asked || can.delete === false) continue;
-    const actions = li.appendChild(el('div', 'lib-actions'));
+    const actions = head.appendChild(el('span', 'lib-actions'));
     if (confirming === d.id) {
       actions.append(
         el('span', 'confirm-text', '确定删除这个文件？'),
