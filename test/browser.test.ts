@@ -15,12 +15,17 @@ const ARTIFACTS = path.join(ROOT, 'test', 'artifacts');
 let srv: Running;
 let browser: Browser;
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH.`);
+  }
   mkdirSync(ARTIFACTS, { recursive: true });
   srv = await startServer();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic',
+    ],
   });
 });
 after(async () => {
@@ -154,7 +159,9 @@ describe('chat page in Chromium', () => {
   it('shows one marker after consecutive segments that quote the same source', async () => {
     const { page } = await openPage();
     const answer = await renderFixture(page, answerFixture({
-      segments: [{ text: '甲句。', n: 1 }, { text: '乙句。', n: 1 }, { text: '丙句。', n: 2 }, { text: '另起：' }, { text: '丁句。', n: 1 }],
+      segments: [
+        { text: '甲句。', n: 1 }, { text: '乙句。', n: 1 }, { text: '丙句。', n: 2 }, { text: '另起：' }, { text: '丁句。', n: 1 },
+      ],
       citations: [citationFixture(1), citationFixture(2)],
     }));
     assert.deepEqual(await answer.locator('.answer-text .cite').allTextContents(), ['1', '2', '1']);
@@ -212,7 +219,9 @@ describe('chat page in Chromium', () => {
     const start = text.indexOf('最后这一句');
     await page.evaluate(async ({ module, citation }) => (await import(module)).openCitation(citation), {
       module: '/source-panel.js',
-      citation: citationFixture(1, { docTitle: '很长的文件', text, quote: text.slice(start), highlights: [[start, text.length]] }),
+      citation: citationFixture(1, {
+        docTitle: '很长的文件', text, quote: text.slice(start), highlights: [[start, text.length]],
+      }),
     });
     const box = async (sel: string) => (await page.locator(sel).boundingBox())!;
     const body = await box('#source-panel .panel-body');
@@ -289,7 +298,8 @@ describe('chat page in Chromium', () => {
 
   it('renders a corpus paragraph holding HTML as text (no dialog fires)', async () => {
     const corpus = corpusCopy();
-    writeFileSync(path.join(corpus, 'html.txt'), '网页内容\n\n这段话里有<img src=x onerror=alert(1)>标签，还有<script>alert(2)</script>脚本。\n');
+    const html = '这段话里有<img src=x onerror=alert(1)>标签，还有<script>alert(2)</script>脚本。';
+    writeFileSync(path.join(corpus, 'html.txt'), `网页内容\n\n${html}\n`);
     const config = testConfig(corpus);
     await ingest(config, { log: () => {} });
     const own = await startServer({}, new Answerer(await KnowledgeBase.load(config)));
@@ -319,7 +329,8 @@ describe('chat page in Chromium', () => {
     const { page } = await openPage(390, 844);
     const answer = await ask(page, '新型工业化有哪些重点任务？');
     assert.match((await answer.textContent()) ?? '', /七是加快建设世界一流企业/);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'phone.png') });
     await page.close();
@@ -359,7 +370,8 @@ describe('chat page in Chromium', () => {
       stream.apply('delta', { segment: { text: '原文[2]。', n: 1 }, citation });
       const box = document.createElement('div');
       renderSegments(box, stream.current().segments, stream.current().citations);
-      const streamed = { text: box.textContent, markers: Array.from(box.querySelectorAll<HTMLElement>('.cite'), (b) => b.dataset.n) };
+      const markers = Array.from(box.querySelectorAll<HTMLElement>('.cite'), (b) => b.dataset.n);
+      const streamed = { text: box.textContent, markers };
       stream.apply('done', { mode: 'answer', segments: [{ text: '定稿。', n: 1 }], citations: [citation] });
       renderSegments(box, stream.result().segments, stream.result().citations);
       return { streamed, final: box.textContent };
@@ -374,7 +386,9 @@ describe('chat page in Chromium', () => {
     const questions = [1, 2, 3, 4, 5].map((i) => `第${i}个问题：` + '问'.repeat(1500));
     const saved = questions.map((question) => ({
       question,
-      answer: answerFixture({ answer: '答'.repeat(5000), segments: [{ text: '答'.repeat(5000), n: 1 }], citations: [citationFixture(1)] }),
+      answer: answerFixture({
+        answer: '答'.repeat(5000), segments: [{ text: '答'.repeat(5000), n: 1 }], citations: [citationFixture(1)],
+      }),
     }));
     await page.evaluate((thread) => localStorage.setItem('thread', JSON.stringify(thread)), saved);
     await page.reload();
@@ -429,7 +443,8 @@ describe('chat page in Chromium', () => {
     const { page } = await openPage();
     await page.click('#library-open');
     await page.waitForSelector('#library-list .lib-doc');
-    const { documents } = await (await fetch(srv.url + '/api/documents')).json() as { documents: Array<{ title: string }> };
+    const list = await (await fetch(srv.url + '/api/documents')).json() as { documents: Array<{ title: string }> };
+    const { documents } = list;
     assert.deepEqual(await page.locator('#library-list .lib-title').allTextContents(), documents.map((d) => d.title));
     assert.match((await page.locator('#library-list .lib-meta').first().textContent()) ?? '', /\d+ 段/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'library.png') });
@@ -443,7 +458,8 @@ describe('chat page in Chromium', () => {
     const allow = async (p: string) => (await fetch(srv.url + p, { method: 'OPTIONS' })).headers.get('allow') ?? '';
     const upload = /\bPOST\b/.test(await allow('/api/documents'));
     const del = /\bDELETE\b/.test(await allow('/api/documents/-'));
-    await page.waitForFunction((shown) => !document.querySelector('#dropzone')?.hasAttribute('hidden') === shown, upload);
+    await page.waitForFunction(
+      (shown) => !document.querySelector('#dropzone')?.hasAttribute('hidden') === shown, upload);
     await page.waitForFunction(
       (shown) => (document.querySelectorAll('#library .delete').length > 0) === shown, del);
     assert.equal(await page.locator('#library-note').isVisible(), !upload || !del);

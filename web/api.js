@@ -45,7 +45,8 @@ function toApiError(status, body, allow = null) {
   const server = body && body.error && body.error.message;
   const code = (body && body.error && body.error.code) || 'http_' + status;
   const mapped = STATUS_TEXT[status];
-  const message = mapped ? (server ? `${mapped}（${server}）` : mapped) : server || `请求失败（HTTP ${status}）`;
+  const fallback = server || `请求失败（HTTP ${status}）`;
+  const message = mapped ? (server ? `${mapped}（${server}）` : mapped) : fallback;
   return new ApiError(status, code, message, allow);
 }
 

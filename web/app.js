@@ -9,6 +9,7 @@ import { initLibrary } from './library.js';
 import { initSourcePanel, setPanel } from './source-panel.js';
 
 const NOTICE_DISMISSED = 'degradedNoticeDismissed';
+const DEGRADED_NOTICE = '内置检索模型（降级模式）：未加载预训练向量模型，语义匹配能力有限';
 const PLACEHOLDER = { long: '输入问题（Enter 发送，Shift+Enter 换行）', short: '输入问题' };
 
 async function loadHealth() {
@@ -16,11 +17,12 @@ async function loadHealth() {
   try {
     const h = await getJSON('/api/health');
     const e = h.embedder || {};
-    badge.title = `模型：${e.model || '-'}，维度：${e.dims || '-'}；文件 ${h.documents} 篇，段落 ${h.passages} 个`;
+    badge.title = `模型：${e.model || '-'}，维度：${e.dims || '-'}；`
+      + `文件 ${h.documents} 篇，段落 ${h.passages} 个`;
     const builtin = e.kind !== 'transformer';
     badge.textContent = builtin ? '内置检索模型' : '向量模型：' + (e.model || 'transformer');
     badge.className = 'badge ' + (builtin ? 'degraded' : 'ok');
-    $('#notice-text').textContent = '内置检索模型（降级模式）：未加载预训练向量模型，语义匹配能力有限';
+    $('#notice-text').textContent = DEGRADED_NOTICE;
     $('#notice').hidden = !builtin || read(NOTICE_DISMISSED) === '1';
   } catch (err) {
     badge.textContent = '服务不可用';

@@ -143,7 +143,8 @@ export async function summarize(docId, sectionId, label) {
   addUser(label);
   const m = addAssistant('正在生成总结…');
   try {
-    const ans = await getJSON('/api/summarize', { json: { docId: docId || undefined, sectionId: sectionId || undefined } });
+    const target = { docId: docId || undefined, sectionId: sectionId || undefined };
+    const ans = await getJSON('/api/summarize', { json: target });
     finishAnswer(m, ans);
     remember(label, ans);
   } catch (err) {

@@ -41,7 +41,8 @@ export function summaryLabel(docId, sectionId) {
   const d = docs.find((x) => x.id === docId);
   const title = d ? d.title : docId || '';
   const s = d && sectionId ? (d.sections || []).find((x) => x.id === sectionId) : null;
-  return s ? `总结《${title}》· ${(s.path && s.path.length ? s.path : [s.title]).join(' › ')}` : `总结《${title}》`;
+  if (!s) return `总结《${title}》`;
+  return `总结《${title}》· ${(s.path && s.path.length ? s.path : [s.title]).join(' › ')}`;
 }
 
 export function setDrawer(open) {

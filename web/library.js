@@ -33,7 +33,7 @@ function applyCapabilities() {
   const note = $('#library-note');
   const missing = [can.upload === false && '上传', can.delete === false && '删除'].filter(Boolean);
   note.hidden = !missing.length;
-  note.textContent = missing.length ? `此服务器未开放${missing.join('和')}文件，这里只能查看文件列表。` : '';
+  note.textContent = missing.length ? `此服务器未开放${missing.join('和')}文件，这里只能查看列表。` : '';
   renderList();
 }
 
@@ -78,7 +78,7 @@ function updateUploadRows() {
   for (const li of document.querySelectorAll('#uploads li[data-id]')) {
     const d = docs.find((x) => x.id === li.dataset.id);
     if (!d || !d.status) continue;
-    const text = { indexing: '已上传，正在索引…', ready: '完成', failed: '索引失败：' + (d.error || '') }[d.status];
+    const text = { indexing: '已上传，正在索引…', ready: '完成', failed: `索引失败：${d.error || ''}` }[d.status];
     if (text) li.querySelector('.upload-status').textContent = text;
     li.classList.toggle('failed', d.status === 'failed');
   }

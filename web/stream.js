@@ -36,7 +36,8 @@ export class AnswerStream {
   current() {
     const segments = this.segments.length ? this.segments : [{ text: this.legacyText }];
     const answer = this.legacyText || segments.map((s) => s.text + (s.n != null ? `[${s.n}]` : '')).join('');
-    return { mode: 'answer', abstained: false, direct: null, ...this.meta, citations: this.citations, segments, answer };
+    const { citations } = this;
+    return { mode: 'answer', abstained: false, direct: null, ...this.meta, citations, segments, answer };
   }
 
   /** The final answer: `done` when it came, else what arrived before the stream ended. */
