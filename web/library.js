@@ -33,7 +33,7 @@ function applyCapabilities() {
   const note = $('#library-note');
   const missing = [can.upload === false && '上传', can.delete === false && '删除'].filter(Boolean);
   note.hidden = !missing.length;
-  note.textContent = missing.length ? `此服务器未开放${missing.join('和')}文件，这里只能查看列表。` : '';
+  note.textContent = missing.length ? `此服务器未开放${missing.join('和')}文件的功能。` : '';
   renderList();
 }
 

@@ -1,7 +1,7 @@
 // Answer rendering: answer text with clickable citation markers, sources list, suggestions.
 import { button, el } from './dom.js';
 
-export const paraLabel = (n) => (n === 0 ? '标题/署名' : `第${n}段`);
+const paraLabel = (n) => (n === 0 ? '标题/署名' : `第${n}段`);
 /** 第3段 · 第2页 (the page only for paginated sources such as PDF). */
 export const placeLabel = (paragraph, page) =>
   [paragraph != null ? paraLabel(paragraph) : '', page ? `第${page}页` : ''].filter(Boolean).join(' · ');
@@ -77,7 +77,7 @@ export function renderSegments(box, segments, citations) {
 }
 
 /** The answer's segments; an answer without them is shown as plain text. */
-export const segmentsOf = (ans) => (Array.isArray(ans.segments) ? ans.segments : [{ text: ans.answer || '' }]);
+const segmentsOf = (ans) => (Array.isArray(ans.segments) ? ans.segments : [{ text: ans.answer || '' }]);
 
 const MODE_TAGS = { summary: '总结', partial: '部分回答', abstain: '未找到可靠依据' };
 

@@ -36,8 +36,9 @@ export class AnswerStream {
   current() {
     const segments = this.segments.length ? this.segments : [{ text: this.legacyText }];
     const answer = this.legacyText || segments.map((s) => s.text + (s.n != null ? `[${s.n}]` : '')).join('');
-    const { citations } = this;
-    return { mode: 'answer', abstained: false, direct: null, ...this.meta, citations, segments, answer };
+    const { meta, citations } = this;
+    const abstained = meta.abstained ?? meta.mode === 'abstain'; // older servers send the flag in `meta`
+    return { mode: 'answer', direct: null, ...meta, abstained, citations, segments, answer };
   }
 
   /** The final answer: `done` when it came, else what arrived before the stream ended. */
