@@ -195,9 +195,13 @@ export class Answerer {
     yield* emitPlan(await this.summaryPlan(target, {}, question, route.language, started, options), options);
   }
 
-  findSummaryTarget(question: string, route: Route): SummaryTarget | undefined {
+  /**
+   * The document a question names by its title ("新年贺词", "the New Year address"), with how
+   * strongly: matching title bigrams, double for a bigram only one title has.
+   */
+  namedDocument(question: string, language: Language): { doc: CorpusDocument; hits: number } | undefined {
     const stripped = question.replace(/总结|概括|摘要|概述|归纳|一下|文章|部分|主要内容|summari[sz]e|summary|overview/gi, ' ');
-    const translated = route.language === 'en' ? this.kb.bridge.translate(stripped).filter((w) => w.length >= 2) : [];
+    const translated = language === 'en' ? this.kb.bridge.translate(stripped).filter((w) => w.length >= 2) : [];
     const qGrams = new Set(bigrams(stripped).map((g) => g.slice(1)));
     let best: { doc: CorpusDocument; hits: number } | undefined;
     const titles = this.kb.documents.map((doc) => [doc.meta.title, doc.meta.subtitle ?? ''].join(' '));
@@ -210,8 +214,14 @@ export class Answerer {
       const hits = grams.reduce((n, g) => n + (titlesWith(g) === 1 ? 2 : 1), 0) + 2 * translated.filter((w) => title.includes(w)).length;
       if (hits > (best?.hits ?? 0)) best = { doc, hits };
     }
+    return best;
+  }
+
+  findSummaryTarget(question: string, route: Route): SummaryTarget | undefined {
+    const best = this.namedDocument(question, route.language);
     if (!best || best.hits < 2) return undefined;
     const doc = best.doc;
+    const qGrams = new Set(bigrams(question).map((g) => g.slice(1)));
     const top = doc.sections.filter((s) => s.level === Math.min(...doc.sections.map((x) => x.level)));
     if (route.partNumber !== undefined) {
       const section = top[route.partNumber - 1];

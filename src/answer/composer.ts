@@ -97,6 +97,23 @@ export function framing(language: Language): Part[] {
   return TEXT[language].framing ? [{ text: TEXT[language].framing }] : [];
 }
 
+const COORDINATOR = /^(和|与|及|以及|、|跟|同|and|&)$/i;
+
+/** Topic words of the question joined by 和/与/及/、 ("台湾和港澳" → 台湾, 港澳). */
+export function coordinatedParts(question: string, profile: QueryProfile): string[] {
+  const topics = profile.words.filter((w) => w.topic && w.present).map((w) => w.word);
+  const parts = new Set<string>();
+  for (const a of topics) {
+    for (const b of topics) {
+      const i = question.indexOf(a);
+      const j = question.indexOf(b);
+      if (a === b || i < 0 || j <= i) continue;
+      if (COORDINATOR.test(question.slice(i + a.length, j).trim())) parts.add(a).add(b);
+    }
+  }
+  return [...parts];
+}
+
 /** Quotes verbatim: the items of the enumeration a list question is about, or the best sentences. */
 export class ExtractiveComposer implements Composer {
   constructor(
@@ -121,6 +138,12 @@ export class ExtractiveComposer implements Composer {
       }
     }
     const sentences: Quote[] = chooseFactSentences(scored, this.tuning);
+    // "台湾和港澳": each coordinated part gets its own best sentence when the others leave it out.
+    for (const part of coordinatedParts(question, profile)) {
+      if (sentences.some((q) => quoteText(q).includes(part))) continue;
+      const best = scored.find((q) => quoteText(q).includes(part));
+      if (best) sentences.push(best);
+    }
     // "哪篇文章提到…": name the document by quoting its title line first.
     if (TEXT.whichDocument.test(question) && sentences[0] && !isHeader(sentences[0].paragraph)) {
       const header = this.kb.paragraph(headerId(sentences[0].doc.id))!;
