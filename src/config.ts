@@ -12,6 +12,8 @@ export interface Config {
   modelsDir: string;
   /** Slow-to-make data shared by all indexes (the CC-CEDICT gloss table). */
   cacheDir: string;
+  /** External evaluation and benchmark datasets (npm run eval / bench only). */
+  datasetsDir: string;
   embeddings: EmbedderChoice;
   embeddingModel: string;
   /** Never reach the Hugging Face Hub (models must be in modelsDir). */
@@ -98,6 +100,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     indexDir: resolve('INDEX_DIR', 'index'),
     modelsDir: resolve('MODELS_DIR', 'models'),
     cacheDir: resolve('CACHE_DIR', '.cache'),
+    datasetsDir: resolve('DATASETS_DIR', path.join('..', 'shared', 'datasets')),
     embeddings: embedderSetting(get('EMBEDDINGS')),
     embeddingModel: get('EMBEDDING_MODEL') || 'Xenova/multilingual-e5-small',
     offline: ['1', 'true', 'yes'].includes((get('HF_HUB_OFFLINE') ?? get('OFFLINE') ?? '').toLowerCase()),
