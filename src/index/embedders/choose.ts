@@ -16,7 +16,12 @@ export async function planEmbedder(config: Config, warn: (message: string) => vo
   try {
     // Loaded on demand: the ONNX runtime is heavy and the built-in path never needs it.
     const { TransformerEmbeddings } = await import('./transformer.js');
-    const embedder = await TransformerEmbeddings.load({ modelId: config.embeddingModel, modelsDir: config.modelsDir, offline: config.offline });
+    const embedder = await TransformerEmbeddings.load({
+      modelId: config.embeddingModel,
+      modelsDir: config.modelsDir,
+      offline: config.offline,
+      endpoint: config.hubEndpoint,
+    });
     return { kind: 'transformer', embedder };
   } catch (err) {
     if (config.embeddings === 'transformer') throw err;

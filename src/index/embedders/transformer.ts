@@ -7,7 +7,7 @@
 import { Embeddings } from '@langchain/core/embeddings';
 import { AutoModel, AutoTokenizer, env, mean_pooling, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
 import path from 'node:path';
-import { MODEL_FILES, missingModelFiles, type Dtype } from './model-files.js';
+import { missingModelFiles, modelFiles, type Dtype } from './model-files.js';
 import type { Embedder, EmbedderInfo } from './types.js';
 
 export type Pooling = 'mean' | 'cls';
@@ -36,6 +36,8 @@ export interface TransformerOptions {
   modelsDir: string;
   /** Do not try the Hugging Face Hub when the model is not in modelsDir. */
   offline: boolean;
+  /** Base URL of the Hub or a mirror of it (HF_ENDPOINT); defaults to transformers.js's own, huggingface.co. */
+  endpoint?: string;
   dtype?: Dtype;
   family?: ModelFamily;
   batchSize?: number;
@@ -70,13 +72,15 @@ export class TransformerEmbeddings extends Embeddings implements Embedder {
     if (missing.length && options.offline) {
       throw new Error(
         `Embedding model ${options.modelId} is not in ${path.join(options.modelsDir, options.modelId)} (missing: ${missing.join(', ')}). ` +
-          `Copy the model there in transformers.js layout (config.json, tokenizer.json, tokenizer_config.json, ${MODEL_FILES[dtype]}), ` +
-          `allow downloads from the Hugging Face Hub, or set EMBEDDINGS=builtin.`,
+          `Copy the model there in transformers.js layout (${modelFiles(dtype).join(', ')}), ` +
+          `fetch it with \`npm run models -- download ${options.modelId}\`, allow downloads from the Hugging Face Hub, ` +
+          `or set EMBEDDINGS=builtin.`,
       );
     }
     env.localModelPath = options.modelsDir.endsWith(path.sep) ? options.modelsDir : options.modelsDir + path.sep;
     env.allowLocalModels = true;
     env.allowRemoteModels = !options.offline;
+    if (options.endpoint) env.remoteHost = options.endpoint.endsWith('/') ? options.endpoint : `${options.endpoint}/`;
     const localOnly = missing.length === 0;
     try {
       const tokenizer = await AutoTokenizer.from_pretrained(options.modelId, { local_files_only: localOnly });
@@ -92,8 +96,11 @@ export class TransformerEmbeddings extends Embeddings implements Embedder {
     } catch (err) {
       throw new Error(
         `Could not load embedding model ${options.modelId}: ${(err as Error).message}. ` +
-          (missing.length ? `Not found locally (missing in ${path.join(options.modelsDir, options.modelId)}: ${missing.join(', ')}) and the download failed. ` : '') +
-          `Put the model files under ${options.modelsDir} or set EMBEDDINGS=builtin.`,
+          (missing.length
+            ? `Not found locally (missing in ${path.join(options.modelsDir, options.modelId)}: ${missing.join(', ')}) ` +
+              `and the download from ${env.remoteHost} failed (HF_ENDPOINT sets a Hub mirror). `
+            : '') +
+          `Put the model files under ${options.modelsDir} (\`npm run models -- download ${options.modelId}\`) or set EMBEDDINGS=builtin.`,
       );
     }
   }
