@@ -11,8 +11,18 @@ const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i],
 describe('transformer embedder (random-weight fixture: plumbing only)', async () => {
   const modelsDir = path.join(FIXTURES, 'models');
   const e5 = familyOf('intfloat/multilingual-e5-small');
-  const withPrefixes = await TransformerEmbeddings.load({ modelId: 'tiny-random-bert-zh', modelsDir, offline: true, family: e5 });
-  const plain = await TransformerEmbeddings.load({ modelId: 'tiny-random-bert-zh', modelsDir, offline: true, family: PLAIN_FAMILY });
+  const withPrefixes = await TransformerEmbeddings.load({
+    modelId: 'tiny-random-bert-zh',
+    modelsDir,
+    offline: true,
+    family: e5,
+  });
+  const plain = await TransformerEmbeddings.load({
+    modelId: 'tiny-random-bert-zh',
+    modelsDir,
+    offline: true,
+    family: PLAIN_FAMILY,
+  });
 
   it('loads offline from the models dir and reports its dimensions', () => {
     assert.deepEqual(withPrefixes.info, { kind: 'transformer', model: 'tiny-random-bert-zh', dims: 64 });

@@ -5,8 +5,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { env } from '@huggingface/transformers';
 import { loadConfig } from '../src/config.js';
 import { downloadModel, SUMS_FILE } from '../src/index/embedders/download.js';
@@ -27,7 +27,12 @@ function hubServer(requests: string[]): Server {
     requests.push(url);
     const match = url.match(/^\/([\w.-]+\/[\w.-]+)\/resolve\/main\/(.+)$/);
     const file = match && path.join(FIXTURE, match[2]);
-    if (!match || ![MODEL_ID, BROKEN_ID].includes(match[1]) || !file!.startsWith(FIXTURE + path.sep) || !existsSync(file!)) {
+    if (
+      !match ||
+      ![MODEL_ID, BROKEN_ID].includes(match[1]) ||
+      !file!.startsWith(FIXTURE + path.sep) ||
+      !existsSync(file!)
+    ) {
       res.writeHead(404).end('Entry not found');
       return;
     }
@@ -64,14 +69,23 @@ describe('model download from a Hub-layout server', () => {
     const modelsDir = tempDir();
     const files = await downloadModel({ endpoint, modelId: MODEL_ID, modelsDir, dtype: 'q8' });
     const dir = path.join(modelsDir, MODEL_ID);
-    assert.deepEqual(files.map((f) => f.file), modelFiles('q8'));
+    assert.deepEqual(
+      files.map((f) => f.file),
+      modelFiles('q8'),
+    );
     for (const f of files) {
       assert.deepEqual(readFileSync(path.join(dir, f.file)), readFileSync(path.join(FIXTURE, f.file)), f.file);
       assert.equal(f.sha256, sha256(path.join(FIXTURE, f.file)));
       assert.equal(f.bytes, statSync(path.join(FIXTURE, f.file)).size);
     }
     const sums = readFileSync(path.join(dir, SUMS_FILE), 'utf8');
-    assert.equal(sums, [...files].sort((a, b) => a.file.localeCompare(b.file)).map((f) => `${f.sha256}  ${f.file}\n`).join(''));
+    assert.equal(
+      sums,
+      [...files]
+        .sort((a, b) => a.file.localeCompare(b.file))
+        .map((f) => `${f.sha256}  ${f.file}\n`)
+        .join(''),
+    );
     const embedder = await TransformerEmbeddings.load({ modelId: MODEL_ID, modelsDir, offline: true });
     assert.equal((await embedder.embedQuery('新型工业化')).length, 64);
   });
@@ -87,7 +101,13 @@ describe('model download from a Hub-layout server', () => {
 
   it('reports progress up to each file size', async () => {
     const seen = new Map<string, [number, number | undefined]>();
-    await downloadModel({ endpoint, modelId: MODEL_ID, modelsDir: tempDir(), dtype: 'q8', onProgress: (file, got, total) => seen.set(file, [got, total]) });
+    await downloadModel({
+      endpoint,
+      modelId: MODEL_ID,
+      modelsDir: tempDir(),
+      dtype: 'q8',
+      onProgress: (file, got, total) => seen.set(file, [got, total]),
+    });
     for (const file of modelFiles('q8')) {
       const size = statSync(path.join(FIXTURE, file)).size;
       assert.deepEqual(seen.get(file), [size, size], file);
@@ -121,15 +141,22 @@ describe('model download from a Hub-layout server', () => {
   });
 
   it('refuses a model id that would write outside the models folder', async () => {
-    await assert.rejects(downloadModel({ endpoint, modelId: '../escape', modelsDir: tempDir(), dtype: 'q8' }), /not a Hub model id/);
+    await assert.rejects(
+      downloadModel({ endpoint, modelId: '../escape', modelsDir: tempDir(), dtype: 'q8' }),
+      /not a Hub model id/,
+    );
   });
 
   it('npm run models -- download fetches from HF_ENDPOINT into MODELS_DIR and prints the checksums', async () => {
     const modelsDir = tempDir();
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/models.ts', 'download', MODEL_ID], {
-      cwd: ROOT,
-      env: { ...process.env, HF_ENDPOINT: endpoint, MODELS_DIR: modelsDir },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/models.ts', 'download', MODEL_ID],
+      {
+        cwd: ROOT,
+        env: { ...process.env, HF_ENDPOINT: endpoint, MODELS_DIR: modelsDir },
+      },
+    );
     const onnx = path.join(modelsDir, MODEL_ID, 'onnx', 'model_quantized.onnx');
     assert.match(stdout, new RegExp(`^${sha256(onnx)}  onnx/model_quantized\\.onnx  1\\.6 MB$`, 'm'));
   });
@@ -138,7 +165,12 @@ describe('model download from a Hub-layout server', () => {
     const cacheDir = env.cacheDir;
     env.cacheDir = tempDir(); // transformers.js caches what it downloads; keep that out of node_modules.
     try {
-      const embedder = await TransformerEmbeddings.load({ modelId: MODEL_ID, modelsDir: tempDir(), offline: false, endpoint });
+      const embedder = await TransformerEmbeddings.load({
+        modelId: MODEL_ID,
+        modelsDir: tempDir(),
+        offline: false,
+        endpoint,
+      });
       assert.equal(embedder.info.dims, 64);
       assert.ok(requests.includes(`/${MODEL_ID}/resolve/main/onnx/model_quantized.onnx`));
     } finally {

@@ -16,7 +16,8 @@ function dtypeOption(argv: string[]): Dtype {
   const at = argv.indexOf('--dtype');
   if (at < 0) return 'q8';
   const [, value] = argv.splice(at, 2);
-  if (!(DTYPES as readonly string[]).includes(value)) throw new Error(`--dtype must be one of ${DTYPES.join(', ')}, got "${value}"`);
+  if (!(DTYPES as readonly string[]).includes(value))
+    throw new Error(`--dtype must be one of ${DTYPES.join(', ')}, got "${value}"`);
   return value as Dtype;
 }
 
@@ -27,7 +28,9 @@ runCli(async (argv) => {
   if (command !== 'download' || rest.length) throw new Error(USAGE);
   const config = loadConfig(args.settings);
   const modelId = id ?? config.embeddingModel;
-  console.error(`downloading ${modelId} (${dtype}) from ${config.hubEndpoint} into ${path.join(config.modelsDir, modelId)}`);
+  console.error(
+    `downloading ${modelId} (${dtype}) from ${config.hubEndpoint} into ${path.join(config.modelsDir, modelId)}`,
+  );
   // One bar per file; cli-progress draws nothing when stderr is not a terminal.
   let bar: SingleBar | undefined;
   let current = '';
@@ -40,7 +43,10 @@ runCli(async (argv) => {
       if (file !== current) {
         bar?.stop();
         current = file;
-        bar = new SingleBar({ format: `${file} [{bar}] {percentage}% of ${total ? mb(total) : '?'}`, stream: process.stderr }, Presets.shades_classic);
+        bar = new SingleBar(
+          { format: `${file} [{bar}] {percentage}% of ${total ? mb(total) : '?'}`, stream: process.stderr },
+          Presets.shades_classic,
+        );
         bar.start(total ?? 0, 0);
       }
       bar?.update(received);

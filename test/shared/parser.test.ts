@@ -24,7 +24,10 @@ describe('parser on real government work reports', () => {
   });
 
   it('parses the 2025 Shanghai report (plain text) with its title, date and 一、 sections', () => {
-    const [province] = parseDocuments(reports('provinces-2025', '2025年上海市政府工作报告.txt'), { source: 'sh.txt', markdown: false });
+    const [province] = parseDocuments(reports('provinces-2025', '2025年上海市政府工作报告.txt'), {
+      source: 'sh.txt',
+      markdown: false,
+    });
     assert.equal(province.meta.title, '2025年上海市政府工作报告');
     assert.equal(province.meta.date, '2025-01-15');
     assert.ok(province.sections.some((s) => s.title.startsWith('一、')));

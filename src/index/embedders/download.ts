@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
-import { modelFiles, type Dtype } from './model-files.js';
+import { type Dtype, modelFiles } from './model-files.js';
 
 export const SUMS_FILE = 'SHA256SUMS';
 
@@ -50,7 +50,12 @@ async function sha256Of(file: string): Promise<string> {
 async function readSums(file: string): Promise<Map<string, string>> {
   if (!existsSync(file)) return new Map();
   const lines = (await fs.readFile(file, 'utf8')).split('\n').filter(Boolean);
-  return new Map(lines.map((line) => line.match(/^([0-9a-f]{64}) [ *](.+)$/)).filter((m) => m !== null).map((m) => [m[2], m[1]]));
+  return new Map(
+    lines
+      .map((line) => line.match(/^([0-9a-f]{64}) [ *](.+)$/))
+      .filter((m) => m !== null)
+      .map((m) => [m[2], m[1]]),
+  );
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
@@ -77,7 +82,12 @@ async function fetchFile(url: string, dest: string, onProgress: (received: numbe
     );
   }
   if (!response.ok || !response.body) {
-    const hint = response.status === 404 ? ': no such model or file there' : response.status === 401 || response.status === 403 ? ': access refused' : '';
+    const hint =
+      response.status === 404
+        ? ': no such model or file there'
+        : response.status === 401 || response.status === 403
+          ? ': access refused'
+          : '';
     throw new Error(`${url} answered HTTP ${response.status} ${response.statusText}${hint}`);
   }
   const header = response.headers.get('content-length');
@@ -96,11 +106,14 @@ async function fetchFile(url: string, dest: string, onProgress: (received: numbe
   await fs.mkdir(path.dirname(dest), { recursive: true });
   try {
     await pipeline(Readable.fromWeb(response.body as ReadableStream<Uint8Array>), count, createWriteStream(temp));
-    if (total !== undefined && received !== total) throw new Error(`got ${received} bytes, Content-Length said ${total}`);
+    if (total !== undefined && received !== total)
+      throw new Error(`got ${received} bytes, Content-Length said ${total}`);
     await fs.rename(temp, dest);
   } catch (err) {
     await fs.rm(temp, { force: true });
-    throw new Error(`Download of ${url} broke off after ${received} bytes (${cause(err)}); nothing was kept. Run the command again.`);
+    throw new Error(
+      `Download of ${url} broke off after ${received} bytes (${cause(err)}); nothing was kept. Run the command again.`,
+    );
   }
   return { bytes: received, sha256: hash.digest('hex') };
 }
@@ -122,7 +135,9 @@ export async function downloadModel(options: DownloadOptions): Promise<Downloade
       done.push({ file, bytes: (await fs.stat(dest)).size, sha256: recorded, kept: true });
       continue;
     }
-    const fetched = await fetchFile(hubFileUrl(endpoint, modelId, file), dest, (received, total) => options.onProgress?.(file, received, total));
+    const fetched = await fetchFile(hubFileUrl(endpoint, modelId, file), dest, (received, total) =>
+      options.onProgress?.(file, received, total),
+    );
     sums.set(file, fetched.sha256);
     // Written after every file, so a later failure still leaves a true record of what is on disk.
     const lines = [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([name, sha]) => `${sha}  ${name}\n`);
