@@ -16,6 +16,8 @@ export interface Config {
   datasetsDir: string;
   embeddings: EmbedderChoice;
   embeddingModel: string;
+  /** Base URL of the Hugging Face Hub or a mirror (HF_ENDPOINT, the Hub's own convention). */
+  hubEndpoint: string;
   /** Never reach the Hugging Face Hub (models must be in modelsDir). */
   offline: boolean;
   /** Dimensions of the built-in (corpus-fitted LSA) embedder. */
@@ -39,6 +41,14 @@ function intSetting(name: string, raw: string | undefined, fallback: number): nu
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) {
     throw new Error(`${name} must be a non-negative whole number, got "${raw}"`);
+  }
+  return value;
+}
+
+function urlSetting(name: string, raw: string | undefined, fallback: string): string {
+  const value = (raw || fallback).replace(/\/+$/, '');
+  if (!URL.canParse(value) || !['http:', 'https:'].includes(new URL(value).protocol)) {
+    throw new Error(`${name} must be an http(s) URL such as ${fallback}, got "${raw}"`);
   }
   return value;
 }
@@ -103,6 +113,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     datasetsDir: resolve('DATASETS_DIR', path.join('..', 'shared', 'datasets')),
     embeddings: embedderSetting(get('EMBEDDINGS')),
     embeddingModel: get('EMBEDDING_MODEL') || 'Xenova/multilingual-e5-small',
+    hubEndpoint: urlSetting('HF_ENDPOINT', get('HF_ENDPOINT'), 'https://huggingface.co'),
     offline: ['1', 'true', 'yes'].includes((get('HF_HUB_OFFLINE') ?? get('OFFLINE') ?? '').toLowerCase()),
     builtinDims: intSetting('BUILTIN_DIMS', get('BUILTIN_DIMS'), 128),
     port: intSetting('PORT', get('PORT'), 3000),

@@ -1,17 +1,28 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { BuiltinEmbeddings } from '../src/index/embedders/builtin.js';
 import { familyOf, PLAIN_FAMILY, TransformerEmbeddings } from '../src/index/embedders/transformer.js';
-import { shared, tempDir } from './helpers.js';
+import { FIXTURES, tempDir } from './helpers.js';
 
 const norm = (v: number[]) => Math.hypot(...v);
 const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0) / (norm(a) * norm(b));
 
 describe('transformer embedder (random-weight fixture: plumbing only)', async () => {
-  const modelsDir = shared('models');
+  const modelsDir = path.join(FIXTURES, 'models');
   const e5 = familyOf('intfloat/multilingual-e5-small');
-  const withPrefixes = await TransformerEmbeddings.load({ modelId: 'tiny-random-bert-zh', modelsDir, offline: true, family: e5 });
-  const plain = await TransformerEmbeddings.load({ modelId: 'tiny-random-bert-zh', modelsDir, offline: true, family: PLAIN_FAMILY, dtype: 'fp32' });
+  const withPrefixes = await TransformerEmbeddings.load({
+    modelId: 'tiny-random-bert-zh',
+    modelsDir,
+    offline: true,
+    family: e5,
+  });
+  const plain = await TransformerEmbeddings.load({
+    modelId: 'tiny-random-bert-zh',
+    modelsDir,
+    offline: true,
+    family: PLAIN_FAMILY,
+  });
 
   it('loads offline from the models dir and reports its dimensions', () => {
     assert.deepEqual(withPrefixes.info, { kind: 'transformer', model: 'tiny-random-bert-zh', dims: 64 });

@@ -1,20 +1,29 @@
-/** Shared test setup: real corpus, real index in a temp dir, the shared fixtures. */
-import { existsSync, mkdtempSync, cpSync } from 'node:fs';
+/** Shared test setup: real corpus, real index in a temp dir, the fixtures in test/fixtures. */
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Answerer } from '../src/answer/answer.js';
-import { loadConfig, type Config } from '../src/config.js';
+import { type Config, loadConfig } from '../src/config.js';
 import { ingest } from '../src/index/ingest.js';
 import { KnowledgeBase } from '../src/index/knowledge-base.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const CORPUS = path.join(ROOT, 'corpus');
-export const SHARED = path.resolve(ROOT, '..', 'shared');
+/** Small fixtures committed with the tests (the random-weight model). */
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+export const SHARED = path.resolve(process.env.SHARED_DIR || path.join(ROOT, '..', 'shared'));
 
-/** A path under ../shared; fails loudly (never skips) when CI lacks the folder. */
+/**
+ * A path under ../shared (or SHARED_DIR), for the `npm run test:shared` suite only; fails loudly
+ * (never skips) when the folder is missing.
+ */
 export function shared(...parts: string[]): string {
   const p = path.join(SHARED, ...parts);
-  if (!existsSync(p)) throw new Error(`Missing ${p}: the tests need the shared fixtures folder beside the project (../shared).`);
+  if (!existsSync(p)) {
+    throw new Error(
+      `Missing ${p}: npm run test:shared needs the shared datasets folder beside the project (../shared) or SHARED_DIR.`,
+    );
+  }
   return p;
 }
 
@@ -24,7 +33,16 @@ export function tempDir(prefix = 'policy-qa-'): string {
 
 /** Config for a throwaway index of the given corpus, with the built-in embedder. */
 export function testConfig(corpusDir = CORPUS, overrides: Record<string, string> = {}): Config {
-  return loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: path.join(tempDir(), 'index'), EMBEDDINGS: 'builtin', CACHE_DIR: path.join(ROOT, '.cache'), ...overrides }, {});
+  return loadConfig(
+    {
+      CORPUS_DIR: corpusDir,
+      INDEX_DIR: path.join(tempDir(), 'index'),
+      EMBEDDINGS: 'builtin',
+      CACHE_DIR: path.join(ROOT, '.cache'),
+      ...overrides,
+    },
+    {},
+  );
 }
 
 /** A copy of the real corpus that a test may edit. */

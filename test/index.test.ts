@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
@@ -12,7 +12,7 @@ import { FORMAT_VERSION } from '../src/index/manifest.js';
 import { openKnowledgeBase } from '../src/index/open.js';
 import { HybridRetriever, HybridSearcher } from '../src/retrieval/hybrid.js';
 import { DEFAULT_TUNING } from '../src/tuning.js';
-import { corpusCopy, ROOT, shared, testConfig } from './helpers.js';
+import { CORPUS, corpusCopy, ROOT, testConfig } from './helpers.js';
 
 const quiet = { log: () => {} };
 
@@ -103,8 +103,12 @@ describe('re-ingest and index safety', () => {
     const config = testConfig(corpus);
     await ingest(config, quiet);
     const before = readFileSync(path.join(currentDir(config.indexDir), FILES.manifest), 'utf8');
-    // A bigger corpus so the child is still busy when killed.
-    for (const year of ['2023', '2024']) cpSync(shared('datasets', 'gov-work-reports', 'state-council', `${year}.md`), path.join(corpus, `${year}.md`));
+    // A bigger corpus, new text throughout so nothing is reused, keeps the child busy when it is killed.
+    const sentences = readdirSync(CORPUS).flatMap((f) => readFileSync(path.join(CORPUS, f), 'utf8').match(/[^。\n]+。/g) ?? []);
+    for (const copy of [1, 2]) {
+      const paragraphs = sentences.map((sentence, i) => `第${copy}份材料第${i + 1}段：${sentence}`);
+      writeFileSync(path.join(corpus, `extra-${copy}.md`), `---\ntitle: 附加材料${copy}\n---\n\n${paragraphs.join('\n\n')}\n`);
+    }
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts'], {
       cwd: ROOT,
       env: { ...process.env, CORPUS_DIR: corpus, INDEX_DIR: config.indexDir, EMBEDDINGS: 'builtin', CACHE_DIR: config.cacheDir },

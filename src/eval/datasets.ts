@@ -1,5 +1,5 @@
 /**
- * External evaluation sets from ../shared/datasets, turned into corpora the product can
+ * External evaluation sets from DATASETS_DIR (default ../shared/datasets), turned into corpora the product can
  * ingest like any user folder (one file per context/document) plus their questions.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,14 +20,31 @@ export interface ExternalSet {
   questions: ExternalQuestion[];
 }
 
-function requireFile(file: string): string {
-  if (!existsSync(file)) {
+/** The files each external set is read from, relative to DATASETS_DIR, and where to get them. */
+export const DATASET_FILES: Record<string, { files: string[]; source: string }> = {
+  cmrc2018: { files: ['cmrc2018/cmrc2018_dev.json'], source: 'https://github.com/ymcui/cmrc2018 (squad-style-data/cmrc2018_dev.json)' },
+  'covid-policy-qa': {
+    files: ['covid-policy-qa/corpus_docs_subset.jsonl', 'covid-policy-qa/qa_answerable_from_subset_corpus.jsonl'],
+    source: 'the CCF 2020 policy-QA contest data, https://github.com/wjunneng/2020-DataFountain-Outbreak-Assistant',
+  },
+  'gov-work-reports': {
+    files: ['gov-work-reports/state-council', 'gov-work-reports/provinces-2025', 'gov-work-reports/provinces-all'],
+    source: 'https://github.com/lawtext/gov and https://github.com/alexzhu0/Jina_Embeddings_v4_RAG',
+  },
+};
+
+/** Fails, before any work starts, with every missing file of the named sets and where to get it. */
+export function requireDatasets(datasetsDir: string, names: string[]): void {
+  const missing = names.flatMap((name) =>
+    DATASET_FILES[name].files.filter((f) => !existsSync(path.join(datasetsDir, f))).map((f) => `  ${f} (${name}: from ${DATASET_FILES[name].source})`),
+  );
+  if (missing.length) {
     throw new Error(
-      `Missing ${file}: the evaluation reads the datasets folder (DATASETS_DIR, default ../shared/datasets), ` +
-        'which holds cmrc2018/cmrc2018_dev.json (CMRC 2018 dev set) and covid-policy-qa/. Point DATASETS_DIR at a copy.',
+      `Missing in ${datasetsDir}:\n${missing.join('\n')}\n` +
+        'Set DATASETS_DIR to the folder that holds them (default ../shared/datasets); ' +
+        'the file formats are described in the README. `npm run eval -- --quick` runs the gold set alone, which needs no datasets.',
     );
   }
-  return file;
 }
 
 /** Write files only when the corpus folder is new, so indexes built from it stay fresh. */
@@ -44,7 +61,8 @@ interface Squad {
 
 /** CMRC 2018 dev: 848 Wikipedia paragraphs, one Markdown file each, 3,219 questions. */
 export function cmrc2018(datasetsDir: string, workDir: string): ExternalSet {
-  const squad = JSON.parse(readFileSync(requireFile(path.join(datasetsDir, 'cmrc2018', 'cmrc2018_dev.json')), 'utf8')) as Squad;
+  requireDatasets(datasetsDir, ['cmrc2018']);
+  const squad = JSON.parse(readFileSync(path.join(datasetsDir, DATASET_FILES.cmrc2018.files[0]), 'utf8')) as Squad;
   const files: Array<[string, string]> = [];
   const questions: ExternalQuestion[] = [];
   for (const article of squad.data) {
@@ -61,8 +79,9 @@ export function cmrc2018(datasetsDir: string, workDir: string): ExternalSet {
 
 /** COVID policy QA: 599 notices, one text file each, 1,262 questions. */
 export function covidPolicy(datasetsDir: string, workDir: string): ExternalSet {
+  requireDatasets(datasetsDir, ['covid-policy-qa']);
   const dir = path.join(datasetsDir, 'covid-policy-qa');
-  const lines = (file: string) => readFileSync(requireFile(path.join(dir, file)), 'utf8').split('\n').filter((l) => l.trim());
+  const lines = (file: string) => readFileSync(path.join(dir, file), 'utf8').split('\n').filter((l) => l.trim());
   const files = lines('corpus_docs_subset.jsonl').map((l) => {
     const d = JSON.parse(l) as { docid: string; text: string };
     return [`${d.docid}.txt`, d.text] as [string, string];

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Answerer } from '../../src/answer/answer.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { cmrc2018, covidPolicy } from '../../src/eval/datasets.js';
+import { cmrc2018, covidPolicy, requireDatasets } from '../../src/eval/datasets.js';
 import { loadGold } from '../../src/eval/gold.js';
 import { percentile } from '../../src/eval/stats.js';
 import { KnowledgeBase } from '../../src/index/knowledge-base.js';
@@ -20,10 +20,16 @@ import { bareOnnxCharsPerSecond } from './onnx-bare.js';
 import { runPeers, type PeerQuestion } from './peers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const SHARED = path.resolve(ROOT, '..', 'shared');
 const OUT = path.join(ROOT, 'bench-results');
 const quick = process.argv.includes('--quick');
-const TRANSFORMER = { EMBEDDINGS: 'transformer', MODELS_DIR: path.join(SHARED, 'models'), EMBEDDING_MODEL: 'random-e5-small-arch', HF_HUB_OFFLINE: '1' };
+const DATASETS = loadConfig().datasetsDir;
+requireDatasets(DATASETS, quick ? ['cmrc2018', 'covid-policy-qa'] : ['cmrc2018', 'covid-policy-qa', 'gov-work-reports']);
+// The random-weight model with e5-small's compute, for timing (see ../shared/models/README.md).
+const TIMING_MODELS = path.resolve(process.env.TIMING_MODELS_DIR || path.join(ROOT, '..', 'shared', 'models'));
+if (!existsSync(path.join(TIMING_MODELS, 'random-e5-small-arch'))) {
+  throw new Error(`Missing ${path.join(TIMING_MODELS, 'random-e5-small-arch')}: the timing model; set TIMING_MODELS_DIR to the folder that holds it.`);
+}
+const TRANSFORMER = { EMBEDDINGS: 'transformer', MODELS_DIR: TIMING_MODELS, EMBEDDING_MODEL: 'random-e5-small-arch', HF_HUB_OFFLINE: '1' };
 const results: Record<string, unknown> = {};
 const rows: string[][] = [];
 const row = (...cells: Array<string | number>) => {
@@ -186,14 +192,14 @@ if (!quick) {
     mkdirSync(sample, { recursive: true });
     // 1 MB of UTF-8 (about 340,000 Chinese characters) of provincial reports.
     let bytes = 0;
-    for (const file of readdirSync(path.join(SHARED, 'datasets', 'gov-work-reports', 'provinces-2025')).sort()) {
+    for (const file of readdirSync(path.join(DATASETS, 'gov-work-reports', 'provinces-2025')).sort()) {
       if (bytes >= 1_000_000) break;
-      cpSync(path.join(SHARED, 'datasets', 'gov-work-reports', 'provinces-2025', file), path.join(sample, file));
+      cpSync(path.join(DATASETS, 'gov-work-reports', 'provinces-2025', file), path.join(sample, file));
       bytes += statSync(path.join(sample, file)).size;
     }
   }
   await ingestRun('scale-1mb-transformer', sample, TRANSFORMER);
-  scale = await ingestRun('scale-builtin', path.join(SHARED, 'datasets', 'gov-work-reports'));
+  scale = await ingestRun('scale-builtin', path.join(DATASETS, 'gov-work-reports'));
 }
 
 // 2. Query latency at three corpus sizes
@@ -201,8 +207,8 @@ const seedAnswerer = await latency('seed-builtin', seed, goldQuestions);
 await latency('seed-transformer', seedTransformer, goldQuestions);
 const mid = path.join(OUT, 'corpora', 'mid');
 if (!existsSync(mid)) {
-  const cm = cmrc2018(SHARED, path.join(OUT, 'eval'));
-  const cv = covidPolicy(SHARED, path.join(OUT, 'eval'));
+  const cm = cmrc2018(DATASETS, path.join(OUT, 'eval'));
+  const cv = covidPolicy(DATASETS, path.join(OUT, 'eval'));
   cpSync(path.join(ROOT, 'corpus'), path.join(mid, 'seed'), { recursive: true });
   cpSync(cm.corpusDir, path.join(mid, 'cmrc2018'), { recursive: true });
   cpSync(cv.corpusDir, path.join(mid, 'covid'), { recursive: true });
@@ -221,7 +227,7 @@ if (scale) await startup('scale', scale);
 // 5. Peers: the gold set and COVID policy QA
 const holds = (evidence: string[]) => (_source: string, text: string) => evidence.some((e) => text.includes(e));
 await peers('gold', seedAnswerer, gold.filter((g) => !g.abstain && !g.history && g.type !== 'summary').map((g) => ({ question: g.question, isHit: holds(g.evidence), ours: (found) => found.some((r) => holds(g.evidence)(r.source, r.text)) })));
-const covid = covidPolicy(SHARED, path.join(OUT, 'eval'));
+const covid = covidPolicy(DATASETS, path.join(OUT, 'eval'));
 const covidConfig = await ingestRun('covid-builtin', covid.corpusDir);
 const covidAnswerer = new Answerer(await KnowledgeBase.load(covidConfig));
 const covidQuestions = covid.questions.slice(0, quick ? 300 : covid.questions.length).map((q) => {

@@ -6,10 +6,11 @@
  * matrix (randomised SVD, seeded, so the same corpus gives the same model). Texts that
  * share no word can still land close when their words co-occur across the corpus.
  */
-import { Embeddings } from '@langchain/core/embeddings';
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { Embeddings } from '@langchain/core/embeddings';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { BIGRAM_MARK, terms } from '../../text/tokens.js';
 import type { Embedder, EmbedderInfo } from './types.js';
 
@@ -212,9 +213,16 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
     }
     // B = Qᵀ A; B Bᵀ = Qᵀ A Aᵀ Q = U S² Uᵀ, and the right singular vectors are V = Aᵀ Q U S⁻¹.
     const eig = new EigenvalueDecomposition(crossProduct(q, gramTimes(rows, termCount, q)), { assumeSymmetric: true });
-    const order = eig.realEigenvalues.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, dims);
+    const order = eig.realEigenvalues
+      .map((v, i) => [v, i] as const)
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, dims);
     const u = eig.eigenvectorMatrix.to2DArray().map((row) => order.map(([, col]) => row[col]));
-    const w = multiplySmall(q, u, order.map(([value]) => (value > 1e-10 ? 1 / Math.sqrt(value) : 0)));
+    const w = multiplySmall(
+      q,
+      u,
+      order.map(([value]) => (value > 1e-10 ? 1 / Math.sqrt(value) : 0)),
+    );
     const projection = new Float32Array(termCount * w.cols);
     multiplyTransposed(rows, w, projection);
     return projection;
@@ -260,15 +268,28 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
 
   async save(dir: string): Promise<void> {
     const { vocab, idf, dims, projection } = this.model;
-    await fs.writeFile(path.join(dir, MODEL_JSON), JSON.stringify({ model: BUILTIN_MODEL, dims, vocab, idf: Array.from(idf) }));
-    await fs.writeFile(path.join(dir, MODEL_BIN), Buffer.from(projection.buffer, projection.byteOffset, projection.byteLength));
+    await fs.writeFile(
+      path.join(dir, MODEL_JSON),
+      JSON.stringify({ model: BUILTIN_MODEL, dims, vocab, idf: Array.from(idf) }),
+    );
+    await fs.writeFile(
+      path.join(dir, MODEL_BIN),
+      Buffer.from(projection.buffer, projection.byteOffset, projection.byteLength),
+    );
   }
 
   static async load(dir: string): Promise<BuiltinEmbeddings> {
-    const meta = JSON.parse(await fs.readFile(path.join(dir, MODEL_JSON), 'utf8')) as { dims: number; vocab: string[]; idf: number[] };
+    const meta = JSON.parse(await fs.readFile(path.join(dir, MODEL_JSON), 'utf8')) as {
+      dims: number;
+      vocab: string[];
+      idf: number[];
+    };
     const bin = await fs.readFile(path.join(dir, MODEL_BIN));
     const projection = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
-    if (projection.length !== meta.vocab.length * meta.dims) throw new Error(`${MODEL_BIN} is truncated: expected ${meta.vocab.length * meta.dims} floats, found ${projection.length}`);
+    if (projection.length !== meta.vocab.length * meta.dims)
+      throw new Error(
+        `${MODEL_BIN} is truncated: expected ${meta.vocab.length * meta.dims} floats, found ${projection.length}`,
+      );
     return new BuiltinEmbeddings({ vocab: meta.vocab, idf: Float32Array.from(meta.idf), projection, dims: meta.dims });
   }
 }

@@ -6,11 +6,17 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 export type Dtype = 'q8' | 'fp32';
+export const DTYPES: readonly Dtype[] = ['q8', 'fp32'];
 
 export const MODEL_FILES: Record<Dtype, string> = { q8: 'onnx/model_quantized.onnx', fp32: 'onnx/model.onnx' };
 const REQUIRED = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
 
+/** The files, relative to the model's folder, that loading the model with this dtype reads. */
+export function modelFiles(dtype: Dtype): string[] {
+  return [...REQUIRED, MODEL_FILES[dtype]];
+}
+
 export function missingModelFiles(modelsDir: string, modelId: string, dtype: Dtype): string[] {
   const dir = path.join(modelsDir, modelId);
-  return [...REQUIRED, MODEL_FILES[dtype]].filter((f) => !existsSync(path.join(dir, f)));
+  return modelFiles(dtype).filter((f) => !existsSync(path.join(dir, f)));
 }

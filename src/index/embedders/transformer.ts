@@ -4,10 +4,19 @@
  * directly rather than through `pipeline()`, so batches can be sorted by length (less
  * padding) and pooling follows the model family.
  */
-import { Embeddings } from '@langchain/core/embeddings';
-import { AutoModel, AutoTokenizer, env, mean_pooling, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
+
 import path from 'node:path';
-import { MODEL_FILES, missingModelFiles, type Dtype } from './model-files.js';
+import {
+  AutoModel,
+  AutoTokenizer,
+  env,
+  mean_pooling,
+  type PreTrainedModel,
+  type PreTrainedTokenizer,
+  type Tensor,
+} from '@huggingface/transformers';
+import { Embeddings } from '@langchain/core/embeddings';
+import { type Dtype, missingModelFiles, modelFiles } from './model-files.js';
 import type { Embedder, EmbedderInfo } from './types.js';
 
 export type Pooling = 'mean' | 'cls';
@@ -21,9 +30,28 @@ export interface ModelFamily {
 
 /** How each known family wants its inputs and outputs; unknown models get plain mean pooling. */
 export const MODEL_FAMILIES: Array<{ match: RegExp; family: ModelFamily }> = [
-  { match: /(^|\/)(multilingual-)?e5-/i, family: { name: 'e5', pooling: 'mean', queryPrefix: 'query: ', passagePrefix: 'passage: ' } },
-  { match: /bge-.*-zh/i, family: { name: 'bge-zh', pooling: 'cls', queryPrefix: '为这个句子生成表示以用于检索相关文章：', passagePrefix: '' } },
-  { match: /bge-/i, family: { name: 'bge', pooling: 'cls', queryPrefix: 'Represent this sentence for searching relevant passages: ', passagePrefix: '' } },
+  {
+    match: /(^|\/)(multilingual-)?e5-/i,
+    family: { name: 'e5', pooling: 'mean', queryPrefix: 'query: ', passagePrefix: 'passage: ' },
+  },
+  {
+    match: /bge-.*-zh/i,
+    family: {
+      name: 'bge-zh',
+      pooling: 'cls',
+      queryPrefix: '为这个句子生成表示以用于检索相关文章：',
+      passagePrefix: '',
+    },
+  },
+  {
+    match: /bge-/i,
+    family: {
+      name: 'bge',
+      pooling: 'cls',
+      queryPrefix: 'Represent this sentence for searching relevant passages: ',
+      passagePrefix: '',
+    },
+  },
 ];
 export const PLAIN_FAMILY: ModelFamily = { name: 'plain', pooling: 'mean', queryPrefix: '', passagePrefix: '' };
 
@@ -36,6 +64,8 @@ export interface TransformerOptions {
   modelsDir: string;
   /** Do not try the Hugging Face Hub when the model is not in modelsDir. */
   offline: boolean;
+  /** Base URL of the Hub or a mirror of it (HF_ENDPOINT); defaults to transformers.js's own, huggingface.co. */
+  endpoint?: string;
   dtype?: Dtype;
   family?: ModelFamily;
   batchSize?: number;
@@ -70,13 +100,15 @@ export class TransformerEmbeddings extends Embeddings implements Embedder {
     if (missing.length && options.offline) {
       throw new Error(
         `Embedding model ${options.modelId} is not in ${path.join(options.modelsDir, options.modelId)} (missing: ${missing.join(', ')}). ` +
-          `Copy the model there in transformers.js layout (config.json, tokenizer.json, tokenizer_config.json, ${MODEL_FILES[dtype]}), ` +
-          `allow downloads from the Hugging Face Hub, or set EMBEDDINGS=builtin.`,
+          `Copy the model there in transformers.js layout (${modelFiles(dtype).join(', ')}), ` +
+          `fetch it with \`npm run models -- download ${options.modelId}\`, allow downloads from the Hugging Face Hub, ` +
+          `or set EMBEDDINGS=builtin.`,
       );
     }
     env.localModelPath = options.modelsDir.endsWith(path.sep) ? options.modelsDir : options.modelsDir + path.sep;
     env.allowLocalModels = true;
     env.allowRemoteModels = !options.offline;
+    if (options.endpoint) env.remoteHost = options.endpoint.endsWith('/') ? options.endpoint : `${options.endpoint}/`;
     const localOnly = missing.length === 0;
     try {
       const tokenizer = await AutoTokenizer.from_pretrained(options.modelId, { local_files_only: localOnly });
@@ -88,12 +120,23 @@ export class TransformerEmbeddings extends Embeddings implements Embedder {
       const config = model.config as unknown as { hidden_size?: number; max_position_embeddings?: number };
       const dims = config.hidden_size ?? 0;
       const maxTokens = Math.min(tokenizer.model_max_length ?? 512, config.max_position_embeddings ?? 512, 512);
-      return new TransformerEmbeddings(tokenizer, model, options.family ?? familyOf(options.modelId), options.modelId, dims, maxTokens, options.batchSize ?? 16);
+      return new TransformerEmbeddings(
+        tokenizer,
+        model,
+        options.family ?? familyOf(options.modelId),
+        options.modelId,
+        dims,
+        maxTokens,
+        options.batchSize ?? 16,
+      );
     } catch (err) {
       throw new Error(
         `Could not load embedding model ${options.modelId}: ${(err as Error).message}. ` +
-          (missing.length ? `Not found locally (missing in ${path.join(options.modelsDir, options.modelId)}: ${missing.join(', ')}) and the download failed. ` : '') +
-          `Put the model files under ${options.modelsDir} or set EMBEDDINGS=builtin.`,
+          (missing.length
+            ? `Not found locally (missing in ${path.join(options.modelsDir, options.modelId)}: ${missing.join(', ')}) ` +
+              `and the download from ${env.remoteHost} failed (HF_ENDPOINT sets a Hub mirror). `
+            : '') +
+          `Put the model files under ${options.modelsDir} (\`npm run models -- download ${options.modelId}\`) or set EMBEDDINGS=builtin.`,
       );
     }
   }
@@ -106,18 +149,24 @@ export class TransformerEmbeddings extends Embeddings implements Embedder {
   private async embedBatch(texts: string[]): Promise<number[][]> {
     const inputs = this.tokenizer(texts, { padding: true, truncation: true, max_length: this.maxTokens });
     const { last_hidden_state: hidden } = (await this.model(inputs)) as { last_hidden_state: Tensor };
-    const pooled = this.family.pooling === 'cls' ? hidden.slice(null, 0, null) : mean_pooling(hidden, inputs.attention_mask as Tensor);
+    const pooled =
+      this.family.pooling === 'cls'
+        ? hidden.slice(null, 0, null)
+        : mean_pooling(hidden, inputs.attention_mask as Tensor);
     return pooled.normalize(2, -1).tolist() as number[][];
   }
 
   private async embedAll(texts: string[]): Promise<number[][]> {
     // Sort by length so each batch pads to a similar size; restore the order at the end.
-    const order = texts.map((t, i) => [t.length, i] as const).sort((a, b) => a[0] - b[0]).map(([, i]) => i);
+    const order = texts
+      .map((t, i) => [t.length, i] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, i]) => i);
     const out = new Array<number[]>(texts.length);
     for (let b = 0; b < order.length; b += this.batchSize) {
       const ids = order.slice(b, b + this.batchSize);
       const vectors = await this.embedBatch(ids.map((i) => texts[i]));
-      ids.forEach((id, j) => (out[id] = vectors[j]));
+      for (const [j, id] of ids.entries()) out[id] = vectors[j];
     }
     return out;
   }
