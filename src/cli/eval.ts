@@ -41,7 +41,7 @@ runCli(async (argv) => {
   console.log('retrieval      recall@1  recall@5');
   for (const [name, r] of Object.entries(gold.recall)) console.log(`${name.padEnd(14)} ${pct(r.at1).padStart(8)}  ${pct(r.at5).padStart(8)}   (n=${r.n})`);
   console.log(`answer keys: zh ${pct(gold.keyContainment.zh)}, en ${pct(gold.keyContainment.en)}, all ${pct(gold.keyContainment.all)}`);
-  console.log(`citation precision ${pct(gold.citationPrecision)}; out-of-corpus abstention ${pct(gold.abstention.outOfCorpus)}; false abstention ${pct(gold.abstention.falseAbstention)}`);
+  console.log(`citation precision ${pct(gold.citationPrecision)}; out-of-corpus declined or partial ${pct(gold.abstention.outOfCorpus)}; false abstention ${pct(gold.abstention.falseAbstention)}`);
   console.log(`latency p50 ${gold.latencyMs.p50.toFixed(1)} ms, p95 ${gold.latencyMs.p95.toFixed(1)} ms; mean answer ${gold.meanAnswerChars.toFixed(0)} chars`);
   if (gold.failures.length) console.log(`misses:\n  ${gold.failures.join('\n  ')}`);
 

@@ -40,6 +40,7 @@ export interface GoldMetrics {
   recall: Record<string, { at1: number; at5: number; n: number }>;
   keyContainment: { zh: number; en: number; all: number };
   citationPrecision: number;
+  /** outOfCorpus: declined or partial (quoting what the documents say and naming what they lack). */
   abstention: { outOfCorpus: number; falseAbstention: number };
   latencyMs: { p50: number; p95: number };
   meanAnswerChars: number;
@@ -95,7 +96,7 @@ export async function runGold(answerer: Answerer, items: GoldItem[]): Promise<{ 
       },
       citationPrecision: mean(answered.filter((r) => r.item.type !== 'summary').map((r) => r.citationPrecision)),
       abstention: {
-        outOfCorpus: share(rows.filter((r) => r.item.abstain).map((r) => r.answer.abstained)),
+        outOfCorpus: share(rows.filter((r) => r.item.abstain).map((r) => r.answer.abstained || r.answer.mode === 'partial')),
         falseAbstention: share(inCorpus.map((r) => r.answer.abstained)),
       },
       latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
