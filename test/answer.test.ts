@@ -60,7 +60,7 @@ describe('gold set (regression floors; numbers in `npm run eval`)', () => {
 
   it('abstains on out-of-corpus questions without abstaining much on answerable ones', () => {
     assert.ok(metrics.abstention.outOfCorpus >= 0.65, `abstention ${metrics.abstention.outOfCorpus}`);
-    assert.ok(metrics.abstention.falseAbstention <= 0.12, `false abstention ${metrics.abstention.falseAbstention}`);
+    assert.ok(metrics.abstention.falseAbstention <= 0.14, `false abstention ${metrics.abstention.falseAbstention}`);
   });
 });
 

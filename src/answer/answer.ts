@@ -122,9 +122,9 @@ export class Answerer {
     const plan = this.extractive.plan(request);
     const [first] = quotesOf(plan);
     const quote = quotesOf(plan).map(quoteText).join('');
-    const decline = shouldDecline({ results, profile, language, type: route.type, quote, previous: previousProfile }, this.tuning.abstain);
+    const decline = shouldDecline({ question, results, profile, language, type: route.type, quote, previous: previousProfile }, this.tuning.abstain);
     // An answer must hold what was asked: a date for "when", a number for "how many"…
-    if (decline || attributeMissing(route.type, quote)) {
+    if (decline || attributeMissing(route.type, quote, question)) {
       const minSubjectShare = this.tuning.abstain.partialSubjectShare;
       const partial = first && partialAnswer({ question, type: route.type, language, profile, quote: first, minSubjectShare });
       const declined = partial
@@ -142,7 +142,7 @@ export class Answerer {
     const { results, profile } = await this.retrieve(question);
     const plan = this.extractive.plan({ question, route, results, profile, started: 0, retrieved: 0 });
     const quote = quotesOf(plan).map(quoteText).join('');
-    return policyFeatures({ results, profile, language: route.language, type: route.type, quote }, this.tuning.abstain);
+    return policyFeatures({ question, results, profile, language: route.language, type: route.type, quote }, this.tuning.abstain);
   }
 
   private async pickItem(previous: string, route: Route, started: number, question: string): Promise<Plan | undefined> {

@@ -27,8 +27,26 @@ const TYPE_CUES: Partial<Record<QuestionType, RegExp>> = {
   why: /因为|由于|为了|是.*(基础|前提|关键|根本|保证|动力)|才能|所以/,
 };
 
-/** Whether a text holds what a question of this type asks for (a date for "when", a number for "how many"…). */
-export function holdsAnswerCue(type: QuestionType, text: string): boolean {
+const NUMERAL = '[\\d〇零一二三四五六七八九十百千万亿两]+(?:\\.\\d+)?[万亿]?';
+/** The measure word after 多少/几 ("多少枚金牌" → 枚, "几艘" → 艘): the answer is a number with it. */
+const ASKED_UNIT = /(?:多少|几)([个位名项次条种年天月岁倍家所辆届艘枚人米元吨架款座张部本只首件台场轮批])([\u4e00-\u9fff]?)/;
+const YEAR = /\d{4}年|[〇一二三四五六七八九零]{4}年/;
+const DAY = /\d{1,2}月\d{1,2}日|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日/;
+
+/**
+ * Whether a text holds what a question of this type asks for: a number with the unit asked for
+ * ("多少枚" needs "N枚"), a year for "哪一年", a day for "哪天", a person for "谁"…
+ */
+export function holdsAnswerCue(type: QuestionType, text: string, question = ''): boolean {
+  if (type === 'howMany') {
+    const [, unit, noun] = question.match(ASKED_UNIT) ?? [];
+    // "多少个行业" is answered by "10大行业" as well as by "10个行业".
+    if (unit) return new RegExp(`${NUMERAL}[大多余]?(?:${unit}${noun ? `|${noun}` : ''})`).test(text);
+  }
+  if (type === 'when') {
+    if (/哪一?年|which year|what year/i.test(question)) return YEAR.test(text);
+    if (/哪一?天|哪几天|几月几日|几号|which days?|what date/i.test(question)) return DAY.test(text);
+  }
   return TYPE_CUES[type]?.test(text) ?? false;
 }
 

@@ -56,7 +56,7 @@ export function partialAnswer(input: PartialInput): Part[] | undefined {
   // An English question reaches the sources through a dictionary: one matched word names no subject.
   if (language === 'en' && inQuote.length < 2) return undefined;
   const missing = topics.filter((w) => !w.present).map((w) => w.word);
-  const attribute = ATTRIBUTE[type] && !holdsAnswerCue(type, text) ? ATTRIBUTE[type][language] : undefined;
+  const attribute = ATTRIBUTE[type] && !holdsAnswerCue(type, text, question) ? ATTRIBUTE[type][language] : undefined;
   if (missing.length === 0 && !attribute) return undefined;
   const found = subject(question, inQuote.map((w) => w.word), text);
   const named = (found.length ? found : inQuote.map((w) => w.word)).slice(0, 2);

@@ -48,6 +48,7 @@ export function evidenceScore(results: SearchResult[], profile: QueryProfile, tu
 export interface PolicyInput {
   results: SearchResult[];
   profile: QueryProfile;
+  question: string;
   language: Language;
   type: QuestionType;
   /** The sentences the composer would quote, joined ('' when none). */
@@ -57,8 +58,8 @@ export interface PolicyInput {
 const ATTRIBUTE_TYPES: ReadonlySet<QuestionType> = new Set(['when', 'howMany', 'who', 'where']);
 
 /** A when / how-many / who / where question whose sentence does not hold what it asks for. */
-export function attributeMissing(type: QuestionType, quote: string): boolean {
-  return ATTRIBUTE_TYPES.has(type) && !holdsAnswerCue(type, quote);
+export function attributeMissing(type: QuestionType, quote: string, question: string): boolean {
+  return ATTRIBUTE_TYPES.has(type) && !holdsAnswerCue(type, quote, question);
 }
 
 const found = (w: WeightedWord, text: string) => text.includes(w.word) || w.alternatives.some((a) => text.includes(a));
@@ -82,7 +83,7 @@ export function policyFeatures(input: PolicyInput, tuning: AbstainTuning): Polic
     topicInQuote: share(topics, (w) => found(w, quote)),
     topicInTop: share(topics, (w) => found(w, top)),
     quoteCoverage: quote ? coverage(profile, quote) : 0,
-    attributeMissing: attributeMissing(input.type, quote) ? 1 : 0,
+    attributeMissing: attributeMissing(input.type, quote, input.question) ? 1 : 0,
     english: input.language === 'en' ? 1 : 0,
   };
 }
