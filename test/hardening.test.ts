@@ -93,7 +93,7 @@ describe('API under hostile input', () => {
   it('times out a request whose body never arrives', async () => {
     const { port } = new URL(srv.url);
     const socket = net.connect(Number(port), '127.0.0.1');
-    socket.write('POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"question":');
+    socket.write('POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"question":');
     const response = await new Promise<string>((resolve) => {
       let data = '';
       socket.on('data', (d) => {

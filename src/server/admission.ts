@@ -2,7 +2,9 @@
  * A bounded queue in front of the answering work. At most `maxConcurrent` answers are worked on
  * at once and at most `maxQueued` wait; past that a request is turned away at once with 503 and
  * `Retry-After`, rather than waiting behind work it cannot see. A waiting request whose signal
- * aborts (the request timeout, the client gone) leaves the queue.
+ * aborts (the request timeout, the client gone) leaves the queue. The next waiter starts on a
+ * later turn of the event loop, never in the same microtask chain, so new connections and
+ * requests are read between two pieces of synchronous work.
  */
 import { HttpError } from './errors.js';
 
@@ -10,7 +12,6 @@ export const RETRY_AFTER_SECONDS = 1;
 
 interface Waiter {
   start: () => void;
-  signal?: AbortSignal;
   onAbort: () => void;
 }
 
@@ -39,7 +40,7 @@ export class Admission {
 
   private enter(signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
-    if (this.active < this.maxConcurrent) {
+    if (this.active < this.maxConcurrent && this.waiting.length === 0) {
       this.active++;
       return Promise.resolve();
     }
@@ -57,7 +58,6 @@ export class Admission {
           this.active++;
           resolve();
         },
-        signal,
         onAbort: () => {
           this.waiting.splice(this.waiting.indexOf(waiter), 1);
           reject(signal!.reason);
@@ -70,6 +70,8 @@ export class Admission {
 
   private leave(): void {
     this.active--;
-    this.waiting.shift()?.start();
+    setImmediate(() => {
+      while (this.active < this.maxConcurrent && this.waiting.length > 0) this.waiting.shift()!.start();
+    });
   }
 }

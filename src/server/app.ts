@@ -30,8 +30,8 @@ export interface AppOptions {
   rateLimitStore?: Store;
   /** Answer with 503 (and abort the work) when a request, queued or working, takes longer than this. */
   requestTimeoutMs?: number;
-  /** The queue in front of the answering work (default: 4 at once, 64 waiting). */
-  admission?: Admission;
+  /** The queues in front of the answering work (default: asks 4 at once, summaries 1; 64 waiting each). */
+  queues?: Pick<RouteContext, 'asks' | 'summaries'>;
 }
 
 type Handlers = Partial<Record<'get' | 'post', RequestHandler>>;
@@ -56,7 +56,7 @@ function route(router: Router, at: string, handlers: Handlers): void {
 export function createApp(getAnswerer: () => Answerer, options: AppOptions = {}): express.Express {
   const ctx: RouteContext = {
     answerer: getAnswerer,
-    admission: options.admission ?? new Admission(4, 64),
+    ...(options.queues ?? { asks: new Admission(4, 64), summaries: new Admission(1, 64) }),
   };
   const app = express();
   app.disable('x-powered-by');

@@ -44,21 +44,22 @@ async function serve(config: Config): Promise<void> {
   const kb = await openKnowledgeBase(config);
   const live = new LiveAnswerer(kb, config);
   await live.start();
-  const admission = new Admission(config.maxConcurrent, config.maxQueued);
+  const queues = { asks: new Admission(config.maxConcurrent, config.maxQueued), summaries: new Admission(1, config.maxQueued) };
+  const idle = () => queues.asks.idle && queues.summaries.idle;
   const app = createApp(() => live.current, {
     apiKey: config.apiKey,
     allowedHosts: [config.host, ...config.allowedHosts],
     rateLimitPerMinute: config.rateLimitPerMinute,
     rateLimitStore: cluster.isWorker ? new ClusterMemoryStoreWorker() : undefined,
     requestTimeoutMs: config.requestTimeoutMs,
-    admission,
+    queues,
   });
   const server = await listen(app, config);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   // Load jieba's dictionary now rather than on the first question; then fill the summary cache when idle.
   setImmediate(() => terms('预热'));
-  live.onSwitch((answerer) => void precomputeSummaries(answerer, () => admission.idle, () => live.current === answerer));
+  live.onSwitch((answerer) => void precomputeSummaries(answerer, idle, () => live.current === answerer));
   const stop = (signal: string) => {
     console.log(`${signal}: finishing in-flight requests (at most ${config.shutdownGraceMs} ms)…`);
     live.stop();

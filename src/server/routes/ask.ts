@@ -16,11 +16,11 @@ export function ask(ctx: RouteContext): RequestHandler {
     const answerer = ctx.answerer();
     const signal = requestSignal(res);
     if (!req.get('accept')?.includes('text/event-stream')) {
-      replyJson(res, await ctx.admission.run(() => answerOnce(answerer, question, history, { signal }), signal));
+      replyJson(res, await ctx.asks.run(() => answerOnce(answerer, question, history, { signal }), signal));
       return;
     }
     // Wait for a slot before the 200 goes out, so a full queue is still a plain 503.
-    await ctx.admission.run(
+    await ctx.asks.run(
       () =>
         streamSse(res, async (send) => {
           for await (const event of answerEvents(answerer, question, history, { signal })) {

@@ -65,7 +65,7 @@ export function chatCompletions(ctx: RouteContext): RequestHandler {
     const created = Math.floor(Date.now() / 1000);
     const model = typeof req.body.model === 'string' ? req.body.model : MODEL_ID;
     if (!stream) {
-      const answer = await ctx.admission.run(() => answerOnce(answerer, question, history, { signal }), signal);
+      const answer = await ctx.asks.run(() => answerOnce(answerer, question, history, { signal }), signal);
       replyJson(res, {
         id,
         object: 'chat.completion',
@@ -79,7 +79,7 @@ export function chatCompletions(ctx: RouteContext): RequestHandler {
       });
       return;
     }
-    await ctx.admission.run(
+    await ctx.asks.run(
       () =>
         streamSse(res, async (send) => {
           const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) => {

@@ -14,7 +14,7 @@ export function summarize(ctx: RouteContext): RequestHandler {
     try {
       // A cached summary costs nothing, so it skips the queue.
       const cached = cachedSummary(answerer, target);
-      replyJson(res, await (cached ?? ctx.admission.run(() => summary(answerer, target), requestSignal(res))));
+      replyJson(res, await (cached ?? ctx.summaries.run(() => summary(answerer, target), requestSignal(res))));
     } catch (err) {
       if (err instanceof UnknownTargetError) throw new HttpError(404, 'unknown_target', err.message);
       throw err;
