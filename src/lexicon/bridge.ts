@@ -93,6 +93,11 @@ async function phraseIndex(cacheFile: string): Promise<Record<string, string[]>>
   }
 }
 
+/** `table[key]` when the table itself has the key: words from text must never find `Object.prototype` members. */
+function own(table: Record<string, string[]>, key: string): string[] | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 export class EnglishBridge {
   constructor(readonly table: BridgeTable) {}
 
@@ -145,7 +150,7 @@ export class EnglishBridge {
         if (span.some((_, j) => used.has(i + j))) continue;
         if (n === 1 && (EN_STOP.has(span[0]) || span[0].length < 3)) continue;
         const key = span.map(normalizeEnglish).join(' ');
-        const words = this.table.en[key] ?? (n === 1 ? this.table.token[key] : undefined);
+        const words = own(this.table.en, key) ?? (n === 1 ? own(this.table.token, key) : undefined);
         if (!words) continue;
         out.push({ source: span.join(' '), words });
         span.forEach((_, j) => used.add(i + j));
@@ -161,6 +166,6 @@ export class EnglishBridge {
 
   /** Corpus words that mean the same as a word the corpus does not use. */
   synonyms(word: string): string[] {
-    return this.table.zh[word] ?? [];
+    return own(this.table.zh, word) ?? [];
   }
 }
