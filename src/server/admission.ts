@@ -4,7 +4,8 @@
  * `Retry-After`, rather than waiting behind work it cannot see. A waiting request whose signal
  * aborts (the request timeout, the client gone) leaves the queue. The next waiter starts on a
  * later turn of the event loop, never in the same microtask chain, so new connections and
- * requests are read between two pieces of synchronous work.
+ * requests are read between two pieces of synchronous work. A queue that `yields to` another
+ * starts work only while that one is idle: heavy work waits for a gap in the light work.
  */
 import { HttpError } from './errors.js';
 
@@ -18,11 +19,15 @@ interface Waiter {
 export class Admission {
   private active = 0;
   private readonly waiting: Waiter[] = [];
+  private readonly idleListeners: Array<() => void> = [];
 
   constructor(
     readonly maxConcurrent: number,
     readonly maxQueued: number,
-  ) {}
+    private readonly yieldTo?: Admission,
+  ) {
+    yieldTo?.idleListeners.push(() => this.dispatchSoon());
+  }
 
   get idle(): boolean {
     return this.active === 0 && this.waiting.length === 0;
@@ -40,7 +45,7 @@ export class Admission {
 
   private enter(signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
-    if (this.active < this.maxConcurrent && this.waiting.length === 0) {
+    if (this.canStart() && this.waiting.length === 0) {
       this.active++;
       return Promise.resolve();
     }
@@ -68,10 +73,28 @@ export class Admission {
     });
   }
 
-  private leave(): void {
-    this.active--;
+  private canStart(): boolean {
+    return this.active < this.maxConcurrent && (this.yieldTo?.idle ?? true);
+  }
+
+  private dispatchSoon(): void {
     setImmediate(() => {
-      while (this.active < this.maxConcurrent && this.waiting.length > 0) this.waiting.shift()!.start();
+      while (this.canStart() && this.waiting.length > 0) this.waiting.shift()!.start();
     });
   }
+
+  private leave(): void {
+    this.active--;
+    this.dispatchSoon();
+    if (this.idle) for (const listener of this.idleListeners) listener();
+  }
+}
+
+/**
+ * The server's two queues: questions (`maxConcurrent` at once), and summaries not yet cached,
+ * one at a time and only in the gaps between questions.
+ */
+export function answerQueues(maxConcurrent: number, maxQueued: number): { asks: Admission; summaries: Admission } {
+  const asks = new Admission(maxConcurrent, maxQueued);
+  return { asks, summaries: new Admission(1, maxQueued, asks) };
 }

@@ -6,7 +6,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import type { Store } from 'express-rate-limit';
 import path from 'node:path';
 import type { Answerer } from '../answer/answer.js';
-import { Admission } from './admission.js';
+import { answerQueues } from './admission.js';
 import type { RouteContext } from './context.js';
 import { errorHandler, HttpError } from './errors.js';
 import { answerRateLimit, deadline, hostAllowList, jsonBody, requireApiKey, securityHeaders } from './middleware.js';
@@ -30,7 +30,7 @@ export interface AppOptions {
   rateLimitStore?: Store;
   /** Answer with 503 (and abort the work) when a request, queued or working, takes longer than this. */
   requestTimeoutMs?: number;
-  /** The queues in front of the answering work (default: asks 4 at once, summaries 1; 64 waiting each). */
+  /** The queues in front of the answering work (default: `answerQueues(4, 64)`). */
   queues?: Pick<RouteContext, 'asks' | 'summaries'>;
 }
 
@@ -56,7 +56,7 @@ function route(router: Router, at: string, handlers: Handlers): void {
 export function createApp(getAnswerer: () => Answerer, options: AppOptions = {}): express.Express {
   const ctx: RouteContext = {
     answerer: getAnswerer,
-    ...(options.queues ?? { asks: new Admission(4, 64), summaries: new Admission(1, 64) }),
+    ...(options.queues ?? answerQueues(4, 64)),
   };
   const app = express();
   app.disable('x-powered-by');

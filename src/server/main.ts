@@ -10,7 +10,7 @@ import { loadConfig, parseArgs, type Config } from '../config.js';
 import { openKnowledgeBase } from '../index/open.js';
 import { terms } from '../text/tokens.js';
 import { runCli } from '../cli/run.js';
-import { Admission } from './admission.js';
+import { answerQueues } from './admission.js';
 import { createApp } from './app.js';
 import { listen } from './listen.js';
 import { LiveAnswerer } from './live.js';
@@ -44,7 +44,7 @@ async function serve(config: Config): Promise<void> {
   const kb = await openKnowledgeBase(config);
   const live = new LiveAnswerer(kb, config);
   await live.start();
-  const queues = { asks: new Admission(config.maxConcurrent, config.maxQueued), summaries: new Admission(1, config.maxQueued) };
+  const queues = answerQueues(config.maxConcurrent, config.maxQueued);
   const idle = () => queues.asks.idle && queues.summaries.idle;
   const app = createApp(() => live.current, {
     apiKey: config.apiKey,

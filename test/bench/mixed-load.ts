@@ -2,6 +2,7 @@
  * Mixed load (issue 13, item 5): keep-alive clients, half asking and half summarising, against a
  * real server process, while a probe opens a fresh connection every 250 ms with a quick question.
  * Reports the asks' latency, the probe's wait and how many requests were turned away (503).
+ * Every summary target and question is requested once before the load starts (warm-up).
  *
  * Standalone: node --import tsx test/bench/mixed-load.ts [--workers 2] [--connections 64] [--seconds 20]
  */
@@ -30,6 +31,8 @@ export interface MixedLoadResult {
   ask: { p50: number; p99: number; max: number; ok: number; rejected: number; errors: number };
   summary: { p50: number; p99: number; max: number; ok: number; rejected: number; errors: number };
   fresh: { p50: number; p99: number; max: number; n: number; failed: number };
+  /** Each probe's wait, in order. */
+  freshSeries: number[];
 }
 
 /** Start src/server/main.ts on port 0 and read the port it prints. */
@@ -78,12 +81,19 @@ export async function mixedLoad(options: MixedLoadOptions): Promise<MixedLoadRes
   try {
     const tree = (await (await fetch(`${server.url}/api/documents`)).json()) as { documents: Array<{ id: string; sections: Array<{ id: string }> }> };
     const targets = tree.documents.flatMap((d) => [{ docId: d.id }, ...d.sections.map((s) => ({ sectionId: s.id }))]);
+    // Warm up (JIT, lazy tables, and whatever the server caches): every target and question once.
+    const once = (urlPath: string, body: unknown) =>
+      fetch(server.url + urlPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.arrayBuffer());
+    for (const target of targets) await once('/api/summarize', target);
+    for (const question of options.questions) await once('/api/ask', { question });
     const half = Math.max(1, Math.floor(options.connections / 2));
     const load = (urlPath: string, bodies: unknown[], connections: number) =>
       autocannon({
         url: server.url,
         connections,
         duration: options.seconds,
+        // In a thread of its own, so the load generator never delays the probe's own timing.
+        workers: 1,
         requests: bodies.map((b) => ({ method: 'POST', path: urlPath, headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) })),
       });
     const fresh: number[] = [];
@@ -105,6 +115,7 @@ export async function mixedLoad(options: MixedLoadOptions): Promise<MixedLoadRes
     return {
       ask: summarise(asks),
       summary: summarise(summaries),
+      freshSeries: fresh.map((ms) => Math.round(ms)),
       fresh: { p50: percentile(fresh, 50), p99: percentile(fresh, 99), max: Math.max(...fresh), n: fresh.length, failed },
     };
   } finally {
@@ -138,4 +149,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     seconds: arg('seconds', 20),
   });
   console.log(describeMixedLoad(result).join('\n'));
+  console.log('fresh connections in order:', result.freshSeries.join(' '));
 }

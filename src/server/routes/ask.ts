@@ -4,7 +4,7 @@
  */
 import type { RequestHandler } from 'express';
 import { segmentsText } from '../../answer/citations.js';
-import type { RouteContext } from '../context.js';
+import { queueFor, type RouteContext } from '../context.js';
 import { replyJson, requestSignal } from '../middleware.js';
 import { streamSse } from '../sse.js';
 import { answerEvents, answerOnce } from '../stream.js';
@@ -16,11 +16,11 @@ export function ask(ctx: RouteContext): RequestHandler {
     const answerer = ctx.answerer();
     const signal = requestSignal(res);
     if (!req.get('accept')?.includes('text/event-stream')) {
-      replyJson(res, await ctx.asks.run(() => answerOnce(answerer, question, history, { signal }), signal));
+      replyJson(res, await queueFor(ctx, question).run(() => answerOnce(answerer, question, history, { signal }), signal));
       return;
     }
     // Wait for a slot before the 200 goes out, so a full queue is still a plain 503.
-    await ctx.asks.run(
+    await queueFor(ctx, question).run(
       () =>
         streamSse(res, async (send) => {
           for await (const event of answerEvents(answerer, question, history, { signal })) {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { segmentsText } from '../../answer/citations.js';
 import type { Turn } from '../../answer/types.js';
-import type { RouteContext } from '../context.js';
+import { queueFor, type RouteContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { replyJson, requestSignal } from '../middleware.js';
 import { streamSse } from '../sse.js';
@@ -65,7 +65,7 @@ export function chatCompletions(ctx: RouteContext): RequestHandler {
     const created = Math.floor(Date.now() / 1000);
     const model = typeof req.body.model === 'string' ? req.body.model : MODEL_ID;
     if (!stream) {
-      const answer = await ctx.asks.run(() => answerOnce(answerer, question, history, { signal }), signal);
+      const answer = await queueFor(ctx, question).run(() => answerOnce(answerer, question, history, { signal }), signal);
       replyJson(res, {
         id,
         object: 'chat.completion',
@@ -79,7 +79,7 @@ export function chatCompletions(ctx: RouteContext): RequestHandler {
       });
       return;
     }
-    await ctx.asks.run(
+    await queueFor(ctx, question).run(
       () =>
         streamSse(res, async (send) => {
           const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) => {
