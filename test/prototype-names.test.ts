@@ -77,7 +77,8 @@ describe('Object.prototype names are ordinary words', () => {
   it('/api/summarize: as a document or section id, and as a summary request in a question', async () => {
     for (const name of NAMES) {
       for (const body of [{ docId: name }, { sectionId: name }]) {
-        const res = await fetch(`${srv.url}/api/summarize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const headers = { 'content-type': 'application/json' };
+        const res = await fetch(`${srv.url}/api/summarize`, { method: 'POST', headers, body: JSON.stringify(body) });
         assert.equal(res.status, 404, `${JSON.stringify(body)} → ${res.status}`);
       }
       await check({ path: '/api/ask', stream: false }, { question: `Summarize ${name}` }, `summary question ${name}`);

@@ -15,10 +15,20 @@ export interface Running {
 }
 
 /** Generous limits, so tests that do not check them never meet them. */
-const TEST_LISTEN: ListenSettings = { port: 0, host: '127.0.0.1', maxConnections: 0, headersTimeoutMs: 60_000, receiveTimeoutMs: 0, keepAliveTimeoutMs: 5_000 };
+const TEST_LISTEN: ListenSettings = {
+  port: 0,
+  host: '127.0.0.1',
+  maxConnections: 0,
+  headersTimeoutMs: 60_000,
+  receiveTimeoutMs: 0,
+  keepAliveTimeoutMs: 5_000,
+};
 
 /** The app over `answerer` (a getter: the answerer of the build being served), or over the seed index. */
-export async function startServer(options: AppOptions & Partial<ListenSettings> = {}, answerer?: Answerer | (() => Answerer)): Promise<Running> {
+export async function startServer(
+  options: AppOptions & Partial<ListenSettings> = {},
+  answerer?: Answerer | (() => Answerer),
+): Promise<Running> {
   const seed = answerer ? undefined : await seedAnswerer();
   const current = typeof answerer === 'function' ? answerer : () => answerer ?? seed!;
   const app = createApp(current, { webDir: path.join(ROOT, 'web'), ...options });
@@ -57,7 +67,8 @@ export interface ServerProcess {
 
 /** The real server as a child process (`node … main.ts`, or `npm start` itself), on port 0 unless PORT is given. */
 export function spawnServer(env: Record<string, string>, via: 'node' | 'npm' = 'node'): ServerProcess {
-  const [command, args] = via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/server/main.ts']];
+  const [command, args] =
+    via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/server/main.ts']];
   const proc = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', EMBEDDINGS: 'builtin', RELOAD_INTERVAL_MS: '0', ...env },
@@ -66,12 +77,17 @@ export function spawnServer(env: Record<string, string>, via: 'node' | 'npm' = '
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d));
   proc.stderr!.on('data', (d: Buffer) => (out += d));
-  const exit = new Promise<number | string | null>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal)));
+  const exit = new Promise<number | string | null>((resolve) => {
+    proc.once('exit', (code, signal) => resolve(code ?? signal));
+  });
   return { proc, output: () => out, exit };
 }
 
 /** Start the server process and resolve once it prints the address it is ready at. */
-export function startServerProcess(env: Record<string, string>, via: 'node' | 'npm' = 'node'): Promise<ServerProcess & { url: string }> {
+export function startServerProcess(
+  env: Record<string, string>,
+  via: 'node' | 'npm' = 'node',
+): Promise<ServerProcess & { url: string }> {
   const server = spawnServer(env, via);
   return new Promise((resolve, reject) => {
     const ready = () => {
@@ -81,6 +97,8 @@ export function startServerProcess(env: Record<string, string>, via: 'node' | 'n
       resolve({ ...server, url: `http://127.0.0.1:${port}` });
     };
     server.proc.stdout!.on('data', ready);
-    void server.exit.then((code) => reject(new Error(`the server exited (${code}) before it was ready:\n${server.output()}`)));
+    void server.exit.then((code) => {
+      reject(new Error(`the server exited (${code}) before it was ready:\n${server.output()}`));
+    });
   });
 }

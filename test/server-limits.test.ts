@@ -9,8 +9,9 @@ import { seedAnswerer } from './helpers.js';
 import { parseSse, startServer, type Running } from './server-helpers.js';
 
 const json = { 'content-type': 'application/json' };
+const sse = { accept: 'text/event-stream' };
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { ...json, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(url, { method: 'POST', headers: { ...json, ...headers }, body: JSON.stringify(body) });
 
 /** The real answerer, but `answer()` waits until the test opens the gate, and remembers its signal. */
 class GatedAnswerer extends Answerer {
@@ -87,12 +88,14 @@ describe('API key', () => {
 
   it('accepts the Bearer scheme in any case', async () => {
     for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
-      assert.equal((await fetch(`${srv.url}/api/health`, { headers: { authorization: `${scheme} secret-key` } })).status, 200, scheme);
+      const res = await fetch(`${srv.url}/api/health`, { headers: { authorization: `${scheme} secret-key` } });
+      assert.equal(res.status, 200, scheme);
     }
   });
 
   it('serves any Host once a key is required', async () => {
-    const res = await rawRequest(srv.url, 'GET /api/health HTTP/1.1\r\nHost: rebound.example\r\nAuthorization: Bearer secret-key\r\nConnection: close\r\n\r\n');
+    const headers = 'Host: rebound.example\r\nAuthorization: Bearer secret-key\r\nConnection: close';
+    const res = await rawRequest(srv.url, `GET /api/health HTTP/1.1\r\n${headers}\r\n\r\n`);
     assert.match(res, /^HTTP\/1\.1 200/);
   });
 });
@@ -113,7 +116,8 @@ describe('Host allow-list without an API key (DNS rebinding)', () => {
   let srv: Running;
   before(async () => (srv = await startServer({ allowedHosts: ['qa.example.org'] })));
   after(() => srv.close());
-  const get = (host: string) => rawRequest(srv.url, `GET /api/health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+  const get = (host: string) =>
+    rawRequest(srv.url, `GET /api/health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
 
   it('refuses a Host that is neither loopback nor configured', async () => {
     const res = await get('rebound.example');
@@ -134,7 +138,8 @@ describe('bodies', () => {
   after(() => srv.close());
 
   it('refuses a body that is not valid UTF-8 with 400', async () => {
-    const body = Buffer.concat([Buffer.from('{"question":"'), Buffer.from([0xe6, 0xaf, 0x28, 0xff]), Buffer.from('"}')]);
+    const invalid = Buffer.from([0xe6, 0xaf, 0x28, 0xff]);
+    const body = Buffer.concat([Buffer.from('{"question":"'), invalid, Buffer.from('"}')]);
     const res = await fetch(`${srv.url}/api/ask`, { method: 'POST', headers: json, body });
     assert.equal(res.status, 400);
     assert.equal((await res.json()).error.code, 'invalid_utf8');
@@ -156,21 +161,24 @@ describe('streaming', () => {
   it('sends each segment as a delta with its text, its [n] marker and its citation the first time', async () => {
     const srv = await startServer();
     try {
-      const res = await post(`${srv.url}/api/ask`, { question: '新型工业化有哪些重点任务？' }, { accept: 'text/event-stream' });
+      const res = await post(`${srv.url}/api/ask`, { question: '新型工业化有哪些重点任务？' }, sse);
       const events = parseSse(await res.text());
       const answer: Answer = JSON.parse(events.at(-1)!.data);
       const deltas = events.filter((e) => e.event === 'delta').map((e) => JSON.parse(e.data));
       assert.deepEqual(deltas.map((d) => d.segment), answer.segments);
-      for (const d of deltas) assert.equal(d.text, d.segment.n === undefined ? d.segment.text : `${d.segment.text}[${d.segment.n}]`);
+      for (const d of deltas) {
+        assert.equal(d.text, d.segment.n === undefined ? d.segment.text : `${d.segment.text}[${d.segment.n}]`);
+      }
       const cited = deltas.filter((d) => d.citation).map((d) => d.citation.n);
       assert.deepEqual(cited, answer.citations.map((c) => c.n));
-      assert.deepEqual(JSON.parse(events[0].data), { mode: answer.mode, direct: answer.direct, language: answer.language });
+      const { mode, direct, language } = answer;
+      assert.deepEqual(JSON.parse(events[0].data), { mode, direct, language });
     } finally {
       await srv.close();
     }
   });
 
-  it('reports a failure on the SSE path with the same generic error as the JSON path, not the internal message', async () => {
+  it('reports a failure on the SSE path with the generic JSON error, not the internal message', async () => {
     const srv = await startServer({}, new FailingAnswerer(kb));
     const logged = console.error;
     console.error = () => {};
@@ -178,11 +186,11 @@ describe('streaming', () => {
       const plain = await post(`${srv.url}/api/ask`, { question: '毛泽东思想' });
       assert.equal(plain.status, 500);
       const jsonError = (await plain.json()).error;
-      const sse = await (await post(`${srv.url}/api/ask`, { question: '毛泽东思想' }, { accept: 'text/event-stream' })).text();
-      const events = parseSse(sse);
+      const body = await (await post(`${srv.url}/api/ask`, { question: '毛泽东思想' }, sse)).text();
+      const events = parseSse(body);
       assert.equal(events.at(-1)!.event, 'error');
       assert.deepEqual(JSON.parse(events.at(-1)!.data).error, jsonError);
-      assert.doesNotMatch(sse, /slice|not a function/);
+      assert.doesNotMatch(body, /slice|not a function/);
     } finally {
       console.error = logged;
       await srv.close();
@@ -214,7 +222,8 @@ describe('work queue', () => {
 
   it('times out a request while it waits in the queue, and aborts the signal of the work that overran', async () => {
     const gated = new GatedAnswerer(kb);
-    const srv = await startServer({ requestTimeoutMs: 300, queues: { asks: new Admission(1, 4), summaries: new Admission(1, 4) } }, gated);
+    const queues = { asks: new Admission(1, 4), summaries: new Admission(1, 4) };
+    const srv = await startServer({ requestTimeoutMs: 300, queues }, gated);
     try {
       const first = post(`${srv.url}/api/ask`, { question: '毛泽东思想活的灵魂是什么？' });
       const queued = await post(`${srv.url}/api/ask`, { question: '新型工业化的鲜明特征是什么？' });

@@ -47,9 +47,8 @@ function route(router: Router, at: string, handlers: Handlers): void {
     res.set('Allow', allow).status(204).end();
   });
   router.all(at, (req) => {
-    throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${at}; use ${methods.join(' or ')}.`, {
-      Allow: allow,
-    });
+    const message = `${req.method} is not allowed on ${at}; use ${methods.join(' or ')}.`;
+    throw new HttpError(405, 'method_not_allowed', message, { Allow: allow });
   });
 }
 
@@ -70,7 +69,8 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
   guard.use(jsonBody(LIMITS.bodyBytes));
   app.use(['/api', '/v1'], guard);
   if (options.rateLimitPerMinute) {
-    app.use(['/api/ask', '/api/summarize', '/v1/chat/completions'], answerRateLimit(options.rateLimitPerMinute, options.rateLimitStore));
+    const limit = answerRateLimit(options.rateLimitPerMinute, options.rateLimitStore);
+    app.use(['/api/ask', '/api/summarize', '/v1/chat/completions'], limit);
   }
 
   const api = express.Router();
@@ -82,7 +82,8 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
   route(api, '/v1/models', { get: models });
   route(api, '/v1/chat/completions', { post: chatCompletions(ctx) });
   app.use(api);
-  app.use(express.static(options.webDir ?? path.resolve('web'), { index: 'index.html', dotfiles: 'ignore', fallthrough: true }));
+  const webDir = options.webDir ?? path.resolve('web');
+  app.use(express.static(webDir, { index: 'index.html', dotfiles: 'ignore', fallthrough: true }));
 
   app.use((req) => {
     throw new HttpError(404, 'not_found', `Nothing at ${req.method} ${req.path}.`);

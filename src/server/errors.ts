@@ -33,7 +33,9 @@ export function toHttpError(err: unknown): HttpError {
     case 'encoding.unsupported':
       return new HttpError(415, 'unsupported_encoding', 'Send the body as UTF-8 JSON.');
   }
-  if (e?.status && e.status >= 400 && e.status < 500) return new HttpError(e.status, 'bad_request', e.message ?? 'Bad request.');
+  if (e?.status && e.status >= 400 && e.status < 500) {
+    return new HttpError(e.status, 'bad_request', e.message ?? 'Bad request.');
+  }
   console.error(err);
   return new HttpError(500, 'internal_error', 'Something went wrong while answering; the error was logged.');
 }

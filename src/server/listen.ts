@@ -15,7 +15,7 @@ export interface ListenSettings {
   keepAliveTimeoutMs: number;
 }
 
-/** How often Node checks the header and request deadlines (its default, 30 s, would let a dripping client stay 30 s longer). */
+/** How often Node checks the header and request deadlines (at Node's default, 30 s, a dripping client stays longer). */
 const DEADLINE_CHECK_MS = 250;
 
 export function listen(app: RequestListener, s: ListenSettings): Promise<http.Server> {

@@ -76,8 +76,8 @@ async function serve(config: Config): Promise<void> {
   const { kind, model, dims } = kb.embedder.info;
   const degraded = kind === 'builtin' ? ' [degraded: no pretrained model]' : '';
   console.log(
-    `policy-qa ready at http://${config.host}:${port}/ — ${kb.documents.length} documents, ${kb.passages.length} passages, ` +
-      `${kind} embedder ${model} (${dims} dims)${degraded}`,
+    `policy-qa ready at http://${config.host}:${port}/ — ${kb.documents.length} documents, ` +
+      `${kb.passages.length} passages, ${kind} embedder ${model} (${dims} dims)${degraded}`,
   );
 }
 

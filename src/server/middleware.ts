@@ -35,12 +35,15 @@ function hostName(host: string): string {
  * served. `*` accepts any host (behind a proxy that checks it).
  */
 export function hostAllowList(allowed: string[]): RequestHandler {
-  const names = new Set([...LOOPBACK_HOSTS, ...allowed.map((h) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h).toLowerCase())]);
+  // A bare IPv6 address (HOST=::1) arrives in the Host header in brackets.
+  const bracketed = allowed.map((h) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h).toLowerCase());
+  const names = new Set([...LOOPBACK_HOSTS, ...bracketed]);
   return (req, _res, next) => {
     if (names.has('*')) return next();
     const host = req.get('host') ?? '';
     if (!names.has(hostName(host))) {
-      throw new HttpError(403, 'host_not_allowed', `Host "${host}" is not served; add it to ALLOWED_HOSTS or set API_KEY.`);
+      const message = `Host "${host}" is not served; add it to ALLOWED_HOSTS or set API_KEY.`;
+      throw new HttpError(403, 'host_not_allowed', message);
     }
     next();
   };
@@ -68,7 +71,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function jsonBody(limit: string): RequestHandler[] {
   const contentType: RequestHandler = (req, _res, next) => {
     if (req.method === 'POST' && !req.is('application/json')) {
-      throw new HttpError(415, 'unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json".');
+      const message = 'Send the body as JSON with "Content-Type: application/json".';
+      throw new HttpError(415, 'unsupported_media_type', message);
     }
     next();
   };
@@ -132,7 +136,8 @@ export function answerRateLimit(perMinute: number, store?: Store): RequestHandle
     skip: (req) => req.method !== 'POST',
     handler: (_req, res, _next, opts) => {
       const wait = res.get('Retry-After') ?? 'a few';
-      res.status(429).json(errorBody('rate_limited', `More than ${opts.limit} requests a minute from this client; wait ${wait} seconds.`));
+      const message = `More than ${opts.limit} requests a minute from this client; wait ${wait} seconds.`;
+      res.status(429).json(errorBody('rate_limited', message));
     },
   });
 }

@@ -10,7 +10,12 @@ type AnswerWork = (question: string, history: Turn[], options: AnswerOptions) =>
 type SummaryWork = (target: SummaryTarget, options: SummaryOptions & AnswerOptions) => Promise<Answer>;
 
 /** `answerer.answer(question, history, {signal})`. */
-export function answerOnce(answerer: Answerer, question: string, history: Turn[], options: AnswerOptions): Promise<Answer> {
+export function answerOnce(
+  answerer: Answerer,
+  question: string,
+  history: Turn[],
+  options: AnswerOptions,
+): Promise<Answer> {
   const work: AnswerWork = answerer.answer.bind(answerer);
   return work(question, history, options);
 }

@@ -18,7 +18,8 @@ function cacheOf(answerer: Answerer): Map<string, Promise<Answer>> {
 }
 
 // summarize() reads sectionId before docId.
-const keyOf = (target: SummaryRequest) => (target.sectionId !== undefined ? `section:${target.sectionId}` : `doc:${target.docId}`);
+const keyOf = (target: SummaryRequest) =>
+  target.sectionId !== undefined ? `section:${target.sectionId}` : `doc:${target.docId}`;
 
 /** The finished summary when it is already cached (so the request needs no queue slot). */
 export function cachedSummary(answerer: Answerer, target: SummaryRequest): Promise<Answer> | undefined {
@@ -46,7 +47,11 @@ export function summary(answerer: Answerer, target: SummaryRequest): Promise<Ans
  * Summarise every document and section, one at a time and only while `idle()` says no request is
  * waiting, until done or `current()` says this answerer was replaced.
  */
-export async function precomputeSummaries(answerer: Answerer, idle: () => boolean, current: () => boolean): Promise<void> {
+export async function precomputeSummaries(
+  answerer: Answerer,
+  idle: () => boolean,
+  current: () => boolean,
+): Promise<void> {
   const targets: SummaryRequest[] = answerer.kb.documents.flatMap((d) => [
     { docId: d.id },
     ...d.sections.map((s) => ({ sectionId: s.id })),

@@ -16,7 +16,9 @@ export function ask(ctx: RouteContext): RequestHandler {
     const answerer = ctx.answerer();
     const signal = requestSignal(res);
     if (!req.get('accept')?.includes('text/event-stream')) {
-      replyJson(res, await queueFor(ctx, question).run(() => answerOnce(answerer, question, history, { signal }), signal));
+      const work = () => answerOnce(answerer, question, history, { signal });
+      const answer = await queueFor(ctx, question).run(work, signal);
+      replyJson(res, answer);
       return;
     }
     // Wait for a slot before the 200 goes out, so a full queue is still a plain 503.
@@ -25,9 +27,13 @@ export function ask(ctx: RouteContext): RequestHandler {
         streamSse(res, async (send) => {
           for await (const event of answerEvents(answerer, question, history, { signal })) {
             signal.throwIfAborted();
-            if (event.type === 'meta') send('meta', { mode: event.mode, direct: event.direct, language: event.language });
-            else if (event.type === 'delta') send('delta', { segment: event.segment, citation: event.citation, text: segmentsText([event.segment]) });
-            else send('done', event.answer);
+            if (event.type === 'meta') {
+              send('meta', { mode: event.mode, direct: event.direct, language: event.language });
+            } else if (event.type === 'delta') {
+              send('delta', { segment: event.segment, citation: event.citation, text: segmentsText([event.segment]) });
+            } else {
+              send('done', event.answer);
+            }
           }
         }),
       signal,

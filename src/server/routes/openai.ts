@@ -27,7 +27,8 @@ function contentText(message: ChatMessage): string | undefined {
   if (typeof content === 'string') return content;
   if (content === null && message.role === 'assistant') return '';
   if (Array.isArray(content)) {
-    return content.map((p) => (typeof (p as { text?: unknown } | null)?.text === 'string' ? (p as { text: string }).text : '')).join('');
+    const texts = content.map((part) => (part as { text?: unknown } | null)?.text);
+    return texts.map((t) => (typeof t === 'string' ? t : '')).join('');
   }
   return undefined;
 }
@@ -49,7 +50,8 @@ function parseMessages(body: unknown): { question: string; history: Turn[]; stre
   const lastUser = turns.map((t) => t.role).lastIndexOf('user');
   if (lastUser < 0) throw new HttpError(400, 'invalid_messages', 'There is no "user" message to answer.');
   const history = turns.slice(0, lastUser).filter((t): t is Turn => t.role === 'user' || t.role === 'assistant');
-  return { question: cleanText(turns[lastUser].content, 'question', LIMITS.questionChars), history, stream: b.stream === true };
+  const question = cleanText(turns[lastUser].content, 'question', LIMITS.questionChars);
+  return { question, history, stream: b.stream === true };
 }
 
 export const models: RequestHandler = (_req, res) => {
@@ -65,13 +67,15 @@ export function chatCompletions(ctx: RouteContext): RequestHandler {
     const created = Math.floor(Date.now() / 1000);
     const model = typeof req.body.model === 'string' ? req.body.model : MODEL_ID;
     if (!stream) {
-      const answer = await queueFor(ctx, question).run(() => answerOnce(answerer, question, history, { signal }), signal);
+      const work = () => answerOnce(answerer, question, history, { signal });
+      const answer = await queueFor(ctx, question).run(work, signal);
+      const message = { role: 'assistant', content: answer.answer };
       replyJson(res, {
         id,
         object: 'chat.completion',
         created,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: answer.answer }, finish_reason: 'stop', logprobs: null }],
+        choices: [{ index: 0, message, finish_reason: 'stop', logprobs: null }],
         usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
         citations: answer.citations,
         mode: answer.mode,
@@ -82,15 +86,21 @@ export function chatCompletions(ctx: RouteContext): RequestHandler {
     await queueFor(ctx, question).run(
       () =>
         streamSse(res, async (send) => {
-          const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) => {
+          type Fields = Record<string, unknown>;
+          const chunk = (delta: Fields, finish: string | null, extra: Fields = {}) => {
             const choice = { index: 0, delta, finish_reason: finish, logprobs: null };
             send(undefined, { id, object: 'chat.completion.chunk', created, model, choices: [choice], ...extra });
           };
           for await (const event of answerEvents(answerer, question, history, { signal })) {
             signal.throwIfAborted();
-            if (event.type === 'meta') chunk({ role: 'assistant', content: '' }, null);
-            else if (event.type === 'delta') chunk({ content: segmentsText([event.segment]) }, null);
-            else chunk({}, 'stop', { citations: event.answer.citations, mode: event.answer.mode, abstained: event.answer.abstained });
+            if (event.type === 'meta') {
+              chunk({ role: 'assistant', content: '' }, null);
+            } else if (event.type === 'delta') {
+              chunk({ content: segmentsText([event.segment]) }, null);
+            } else {
+              const { citations, mode, abstained } = event.answer;
+              chunk({}, 'stop', { citations, mode, abstained });
+            }
           }
           send(undefined, '[DONE]');
         }),
