@@ -32,6 +32,26 @@ export interface Config {
   requestTimeoutMs: number;
   /** How often the server looks for a newly built index to switch to (0 = never). */
   reloadIntervalMs: number;
+  /** Server processes sharing the port (cluster workers; 1 = no cluster). */
+  workers: number;
+  /** When set, /api/* and /v1/* need `Authorization: Bearer <apiKey>`. */
+  apiKey: string | undefined;
+  /** Host names accepted in the `Host` header when no API key is set (DNS rebinding); localhost and HOST always are. */
+  allowedHosts: string[];
+  /** Answers (asks, summaries, chat completions) worked on at once; the rest wait in a queue. */
+  maxConcurrent: number;
+  /** Answers allowed to wait; past this the server answers 503 with Retry-After at once. */
+  maxQueued: number;
+  /** Open TCP connections per server process; connections over the cap are refused. */
+  maxConnections: number;
+  /** A client must finish sending its headers within this time (dripping headers are cut off). */
+  headersTimeoutMs: number;
+  /** A client must finish sending its whole request within this time. */
+  receiveTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this time. */
+  keepAliveTimeoutMs: number;
+  /** On SIGTERM, in-flight requests get this long to finish before the process exits anyway. */
+  shutdownGraceMs: number;
 }
 
 const EMBEDDER_CHOICES: readonly EmbedderChoice[] = ['auto', 'transformer', 'builtin'];
@@ -122,5 +142,15 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     rateLimitPerMinute: intSetting('RATE_LIMIT', get('RATE_LIMIT'), 300),
     requestTimeoutMs: intSetting('REQUEST_TIMEOUT_MS', get('REQUEST_TIMEOUT_MS'), 15_000),
     reloadIntervalMs: intSetting('RELOAD_INTERVAL_MS', get('RELOAD_INTERVAL_MS'), 2_000),
+    workers: Math.max(1, intSetting('WORKERS', get('WORKERS'), 1)),
+    apiKey: get('API_KEY') || undefined,
+    allowedHosts: (get('ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    maxConcurrent: Math.max(1, intSetting('MAX_CONCURRENT', get('MAX_CONCURRENT'), 4)),
+    maxQueued: intSetting('MAX_QUEUED', get('MAX_QUEUED'), 64),
+    maxConnections: intSetting('MAX_CONNECTIONS', get('MAX_CONNECTIONS'), 1024),
+    headersTimeoutMs: intSetting('HEADERS_TIMEOUT_MS', get('HEADERS_TIMEOUT_MS'), 10_000),
+    receiveTimeoutMs: intSetting('RECEIVE_TIMEOUT_MS', get('RECEIVE_TIMEOUT_MS'), 30_000),
+    keepAliveTimeoutMs: intSetting('KEEP_ALIVE_TIMEOUT_MS', get('KEEP_ALIVE_TIMEOUT_MS'), 5_000),
+    shutdownGraceMs: intSetting('SHUTDOWN_GRACE_MS', get('SHUTDOWN_GRACE_MS'), 10_000),
   };
 }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -10,7 +9,7 @@ import { readCorpus } from '../src/corpus/read.js';
 import { ingest } from '../src/index/ingest.js';
 import { percentile } from '../src/eval/stats.js';
 import { corpusCopy, ROOT, testConfig } from './helpers.js';
-import { startServer, type Running } from './server-helpers.js';
+import { startServer, startServerProcess, type Running } from './server-helpers.js';
 
 let srv: Running;
 before(async () => {
@@ -93,7 +92,7 @@ describe('API under hostile input', () => {
   it('times out a request whose body never arrives', async () => {
     const { port } = new URL(srv.url);
     const socket = net.connect(Number(port), '127.0.0.1');
-    socket.write('POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"question":');
+    socket.write('POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"question":');
     const response = await new Promise<string>((resolve) => {
       let data = '';
       socket.on('data', (d) => {
@@ -122,29 +121,11 @@ describe('API under hostile input', () => {
   });
 });
 
-function startChild(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string; exit: Promise<number | null> }> {
-  const port = 4500 + Math.floor(Math.random() * 1000);
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(port), EMBEDDINGS: 'builtin', ...env }, stdio: 'ignore' });
-  const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  return (async () => {
-    for (let i = 0; i < 300; i++) {
-      try {
-        if ((await fetch(`${url}/api/health`)).ok) return { proc, url, exit };
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    proc.kill('SIGKILL');
-    throw new Error('server did not start');
-  })();
-}
-
 describe('server process', () => {
   it('finishes in-flight requests on SIGTERM and exits 0', { timeout: 60_000 }, async () => {
     const config = testConfig();
     await ingest(config, { log: () => {} });
-    const { proc, url, exit } = await startChild({ CORPUS_DIR: config.corpusDir, INDEX_DIR: config.indexDir });
+    const { proc, url, exit } = await startServerProcess({ CORPUS_DIR: config.corpusDir, INDEX_DIR: config.indexDir });
     const inflight = fetch(`${url}/api/summarize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ docId: (await (await fetch(`${url}/api/documents`)).json()).documents[0].id }) });
     await new Promise((r) => setTimeout(r, 5));
     proc.kill('SIGTERM');
@@ -158,7 +139,7 @@ describe('server process', () => {
     const corpus = corpusCopy();
     const config = testConfig(corpus);
     await ingest(config, { log: () => {} });
-    const { proc, url, exit } = await startChild({ CORPUS_DIR: corpus, INDEX_DIR: config.indexDir, RELOAD_INTERVAL_MS: '200' });
+    const { proc, url, exit } = await startServerProcess({ CORPUS_DIR: corpus, INDEX_DIR: config.indexDir, RELOAD_INTERVAL_MS: '200' });
     try {
       const before = (await (await fetch(`${url}/api/health`)).json()).builtAt;
       writeFileSync(path.join(corpus, 'extra.md'), '---\ntitle: 补充说明\n---\n\n## 一、说明\n\n本文件专门说明量子蜂巢计划的试点安排，试点在三个城市开展。\n');

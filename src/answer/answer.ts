@@ -59,7 +59,7 @@ export class Answerer {
   readonly searcher: HybridSearcher;
   private readonly extractive: ExtractiveComposer;
   /** Document and section summaries are deterministic: made once per index, then reused. */
-  private readonly summaries = new Map<string, Promise<Plan>>();
+  private readonly summaryPlans = new Map<string, Promise<Plan>>();
 
   /**
    * `composer` writes the final answer once the policy has accepted the question (default: the
@@ -261,11 +261,11 @@ export class Answerer {
     const cacheable = !target.query && options.maxChars === undefined && options.maxSentences === undefined;
     if (!cacheable) return this.planSummary(target, options, question, language, started, answerOptions);
     const key = `${target.sectionId ?? ''}|${target.docId ?? ''}|${language}`;
-    let cached = this.summaries.get(key);
+    let cached = this.summaryPlans.get(key);
     if (!cached) {
       cached = this.planSummary(target, options, undefined, language, started, {});
-      this.summaries.set(key, cached);
-      cached.catch(() => this.summaries.delete(key));
+      this.summaryPlans.set(key, cached);
+      cached.catch(() => this.summaryPlans.delete(key));
     }
     return cached.then((plan) => {
       const now = performance.now();

@@ -1,167 +1,93 @@
 /**
- * The HTTP layer: thin routes over the Answerer. JSON API, SSE streaming, an
- * OpenAI-compatible endpoint, the static page, security headers and JSON errors.
+ * The HTTP app: wires middleware and routes (one file each in routes/, the way Express's
+ * route-separation example does) and leaves error mapping to errors.ts.
  */
-import express, { type NextFunction, type Request, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import express, { type RequestHandler, type Router } from 'express';
+import type { Store } from 'express-rate-limit';
 import path from 'node:path';
-import { Answerer, UnknownTargetError } from '../answer/answer.js';
-import { errorBody, HttpError } from './errors.js';
-import { openAiRoutes } from './openai.js';
-import { answerPieces, startSse } from './sse.js';
-import { LIMITS, parseAsk, parseSummarize } from './validate.js';
+import type { Answerer } from '../answer/answer.js';
+import { answerQueues } from './admission.js';
+import type { RouteContext } from './context.js';
+import { errorHandler, HttpError } from './errors.js';
+import { answerRateLimit, deadline, hostAllowList, jsonBody, requireApiKey, securityHeaders } from './middleware.js';
+import { ask } from './routes/ask.js';
+import { documents } from './routes/documents.js';
+import { health } from './routes/health.js';
+import { chatCompletions, models } from './routes/openai.js';
+import { passage } from './routes/passages.js';
+import { summarize } from './routes/summarize.js';
+import { LIMITS } from './validate.js';
 
 export interface AppOptions {
   /** When set, /api/* and /v1/* need `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
+  /** Host names served besides the loopback ones when there is no API key (`*` = any). */
+  allowedHosts?: string[];
   webDir?: string;
   /** Asks per minute per client (0 or unset = no limit). */
   rateLimitPerMinute?: number;
-  /** Answer with 503 when a request takes longer than this. */
+  /** Where the rate limiter counts (default: this process's memory). */
+  rateLimitStore?: Store;
+  /** Answer with 503 (and abort the work) when a request, queued or working, takes longer than this. */
   requestTimeoutMs?: number;
+  /** The queues in front of the answering work (default: `answerQueues(4, 64)`). */
+  queues?: Pick<RouteContext, 'asks' | 'summaries'>;
 }
 
-const SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-};
+type Handlers = Partial<Record<'get' | 'post', RequestHandler>>;
+
+/** Mount `handlers` on `route`; OPTIONS lists the methods, any other method gets a 405 with `Allow`. */
+function route(router: Router, at: string, handlers: Handlers): void {
+  const methods = Object.keys(handlers).map((m) => m.toUpperCase());
+  const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+  for (const [method, handler] of Object.entries(handlers) as Array<[keyof Handlers, RequestHandler]>) {
+    router[method](at, handler);
+  }
+  router.options(at, (_req, res) => {
+    res.set('Allow', allow).status(204).end();
+  });
+  router.all(at, (req) => {
+    const message = `${req.method} is not allowed on ${at}; use ${methods.join(' or ')}.`;
+    throw new HttpError(405, 'method_not_allowed', message, { Allow: allow });
+  });
+}
 
 export function createApp(getAnswerer: () => Answerer, options: AppOptions = {}): express.Express {
+  const ctx: RouteContext = {
+    answerer: getAnswerer,
+    ...(options.queues ?? answerQueues(4, 64)),
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use((_req, res, next) => {
-    res.set(SECURITY_HEADERS);
-    next();
-  });
-  if (options.requestTimeoutMs) {
-    const limit = options.requestTimeoutMs;
-    app.use((_req, res, next) => {
-      const timer = setTimeout(() => {
-        if (!res.headersSent) res.status(503).json(errorBody('timeout', `The answer took longer than ${limit} ms; try again.`));
-      }, limit);
-      res.on('close', () => clearTimeout(timer));
-      next();
-    });
+  app.use(securityHeaders);
+  if (!options.apiKey) app.use(hostAllowList(options.allowedHosts ?? []));
+  app.use(deadline(options.requestTimeoutMs ?? 0));
+
+  const guard = express.Router();
+  if (options.apiKey) guard.use(requireApiKey(options.apiKey));
+  guard.use(jsonBody(LIMITS.bodyBytes));
+  app.use(['/api', '/v1'], guard);
+  if (options.rateLimitPerMinute) {
+    const limit = answerRateLimit(options.rateLimitPerMinute, options.rateLimitStore);
+    app.use(['/api/ask', '/api/summarize', '/v1/chat/completions'], limit);
   }
 
   const api = express.Router();
-  const guard = express.Router();
-  guard.use((req, _res, next) => {
-    if (options.apiKey && req.get('authorization') !== `Bearer ${options.apiKey}`) {
-      throw new HttpError(401, 'unauthorized', 'Send the API key as "Authorization: Bearer <key>".');
-    }
-    next();
-  });
-  guard.use((req, _res, next) => {
-    if (req.method === 'POST' && !req.is('application/json')) {
-      throw new HttpError(415, 'unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json".');
-    }
-    next();
-  });
-  guard.use(express.json({ limit: LIMITS.bodyBytes, strict: true }));
-  app.use(['/api', '/v1'], guard);
-  if (options.rateLimitPerMinute) {
-    // Answers cost CPU; browsing documents does not, so only asking is limited.
-    app.use(
-      ['/api/ask', '/api/summarize', '/v1/chat/completions'],
-      rateLimit({
-        windowMs: 60_000,
-        limit: options.rateLimitPerMinute,
-        standardHeaders: 'draft-7',
-        legacyHeaders: false,
-        handler: (_req, res, _next, opts) => {
-          res.status(429).json(errorBody('rate_limited', `More than ${opts.limit} requests a minute from this client; wait ${res.get('Retry-After') ?? 'a few'} seconds.`));
-        },
-      }),
-    );
-  }
-
-  api.get('/api/health', (_req, res) => {
-    const { kb } = getAnswerer();
-    res.json({ status: 'ok', embedder: kb.embedder.info, documents: kb.documents.length, passages: kb.passages.length, builtAt: kb.manifest.createdAt });
-  });
-
-  api.get('/api/documents', (_req, res) => {
-    res.json({ documents: getAnswerer().kb.tree() });
-  });
-
-  api.get('/api/passages/:id', (req, res) => {
-    const { kb } = getAnswerer();
-    const id = String(req.params.id);
-    const p = kb.paragraph(id) ?? kb.paragraph(kb.passageById.get(id)?.paragraphId ?? '');
-    if (!p) throw new HttpError(404, 'unknown_passage', `No paragraph or passage with id "${id}".`);
-    const doc = kb.docById.get(p.docId)!;
-    const siblings = kb.documentParagraphs(doc.id);
-    const at = siblings.findIndex((s) => s.id === p.id);
-    res.json({
-      paragraphId: p.id,
-      docId: doc.id,
-      docTitle: doc.meta.title,
-      sectionId: p.sectionId,
-      sectionPath: p.sectionPath,
-      paragraph: p.ordinal,
-      text: p.text,
-      sentences: p.sentences,
-      previousId: siblings[at - 1]?.id,
-      nextId: siblings[at + 1]?.id,
-    });
-  });
-
-  api.post('/api/ask', async (req, res) => {
-    const { question, history } = parseAsk(req.body);
-    const answerer = getAnswerer();
-    if (req.get('accept')?.includes('text/event-stream')) {
-      const send = startSse(res);
-      try {
-        const answer = await answerer.answer(question, history);
-        send('meta', { mode: answer.mode, abstained: answer.abstained, citations: answer.citations, suggestions: answer.suggestions, language: answer.language });
-        for (const text of answerPieces(answer.answer)) send('delta', { text });
-        send('done', answer);
-      } catch (err) {
-        send('error', errorBody('internal_error', (err as Error).message));
-      }
-      res.end();
-      return;
-    }
-    res.json(await answerer.answer(question, history));
-  });
-
-  api.post('/api/summarize', async (req, res) => {
-    const target = parseSummarize(req.body);
-    try {
-      res.json(await getAnswerer().summarize(target));
-    } catch (err) {
-      if (err instanceof UnknownTargetError) throw new HttpError(404, 'unknown_target', err.message);
-      throw err;
-    }
-  });
-
-  api.use(openAiRoutes(getAnswerer));
+  route(api, '/api/health', { get: health(ctx) });
+  route(api, '/api/documents', { get: documents(ctx) });
+  route(api, '/api/passages/:id', { get: passage(ctx) });
+  route(api, '/api/ask', { post: ask(ctx) });
+  route(api, '/api/summarize', { post: summarize(ctx) });
+  route(api, '/v1/models', { get: models });
+  route(api, '/v1/chat/completions', { post: chatCompletions(ctx) });
   app.use(api);
-  app.use(express.static(options.webDir ?? path.resolve('web'), { index: 'index.html', dotfiles: 'ignore', fallthrough: true }));
+  const webDir = options.webDir ?? path.resolve('web');
+  app.use(express.static(webDir, { index: 'index.html', dotfiles: 'ignore', fallthrough: true }));
 
-  app.use((req, _res, next) => next(new HttpError(404, 'not_found', `Nothing at ${req.method} ${req.path}.`)));
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = err as { type?: string; status?: number; message?: string };
-    let http: HttpError;
-    if (err instanceof HttpError) http = err;
-    else if (e.type === 'entity.parse.failed') http = new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
-    else if (e.type === 'entity.too.large') http = new HttpError(413, 'body_too_large', `The body is larger than ${LIMITS.bodyBytes}.`);
-    else if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') http = new HttpError(415, 'unsupported_encoding', 'Send the body as UTF-8 JSON.');
-    else if (e.status && e.status >= 400 && e.status < 500) http = new HttpError(e.status, 'bad_request', e.message ?? 'Bad request.');
-    else {
-      console.error(err);
-      http = new HttpError(500, 'internal_error', 'Something went wrong while answering; the error was logged.');
-    }
-    if (res.headersSent) {
-      res.end();
-      return;
-    }
-    res.status(http.status).json(errorBody(http.code, http.message));
+  app.use((req) => {
+    throw new HttpError(404, 'not_found', `Nothing at ${req.method} ${req.path}.`);
   });
+  app.use(errorHandler);
   return app;
 }

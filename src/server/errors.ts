@@ -1,9 +1,17 @@
-/** Errors that become JSON `{"error": {"code", "message"}}` responses with a 4xx status. */
+/**
+ * Every error the server answers with, mapped in one place: an `HttpError` is sent as is,
+ * body-parser's errors get a code that says what to fix, anything else is logged and answered
+ * with a generic 500 that leaks nothing internal (the JSON and the SSE paths alike).
+ */
+import type { NextFunction, Request, Response } from 'express';
+
+/** Errors that become JSON `{"error": {"code", "message"}}` responses, with optional extra headers. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -11,4 +19,37 @@ export class HttpError extends Error {
 
 export function errorBody(code: string, message: string) {
   return { error: { code, message } };
+}
+
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const e = err as { type?: string; status?: number; message?: string; limit?: number };
+  switch (e?.type) {
+    case 'entity.parse.failed':
+      return new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
+    case 'entity.too.large':
+      return new HttpError(413, 'body_too_large', `The body is larger than ${e.limit} bytes; send less history.`);
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new HttpError(415, 'unsupported_encoding', 'Send the body as UTF-8 JSON.');
+  }
+  if (e?.status && e.status >= 400 && e.status < 500) {
+    return new HttpError(e.status, 'bad_request', e.message ?? 'Bad request.');
+  }
+  console.error(err);
+  return new HttpError(500, 'internal_error', 'Something went wrong while answering; the error was logged.');
+}
+
+export function sendError(res: Response, http: HttpError): void {
+  res.status(http.status).set(http.headers).json(errorBody(http.code, http.message));
+}
+
+/** The app's last middleware. */
+export function errorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  const http = toHttpError(err);
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  sendError(res, http);
 }

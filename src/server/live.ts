@@ -15,6 +15,7 @@ export class LiveAnswerer {
   private target: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private loading = false;
+  private readonly listeners: Array<(answerer: Answerer) => void> = [];
 
   constructor(
     kb: KnowledgeBase,
@@ -26,6 +27,12 @@ export class LiveAnswerer {
 
   get current(): Answerer {
     return this.answerer;
+  }
+
+  /** Call `listener` with the current answerer now and with each one switched in later. */
+  onSwitch(listener: (answerer: Answerer) => void): void {
+    this.listeners.push(listener);
+    listener(this.answerer);
   }
 
   async start(): Promise<void> {
@@ -50,6 +57,7 @@ export class LiveAnswerer {
       const kb = await KnowledgeBase.load(this.config);
       this.answerer = new Answerer(kb);
       this.target = target;
+      for (const listener of this.listeners) listener(this.answerer);
       this.log(`switched to the new index ${target} (${kb.documents.length} documents, ${kb.passages.length} passages)`);
       return true;
     } catch (err) {

@@ -16,6 +16,7 @@ import { loadGold } from '../../src/eval/gold.js';
 import { percentile } from '../../src/eval/stats.js';
 import { KnowledgeBase } from '../../src/index/knowledge-base.js';
 import { createApp } from '../../src/server/app.js';
+import { describeMixedLoad, mixedLoad } from './mixed-load.js';
 import { bareOnnxCharsPerSecond } from './onnx-bare.js';
 import { runPeers, type PeerQuestion } from './peers.js';
 
@@ -219,6 +220,13 @@ if (scale) await latency('scale-builtin', scale, goldQuestions, 1);
 
 // 3. Throughput over HTTP
 await throughput(seed, goldQuestions);
+
+// 3b. Mixed load: half summaries, half asks, and a fresh connection every 250 ms (issue 13, item 5)
+for (const workers of [1, 2]) {
+  const r = await mixedLoad({ corpusDir: seed.corpusDir, indexDir: seed.indexDir, questions: goldQuestions, workers, connections: 64, seconds: 20 });
+  results[`mixed-load/${workers}-workers`] = r;
+  row(`mixed load, 64 clients, ${workers} worker${workers > 1 ? 's' : ''}`, ...describeMixedLoad(r));
+}
 
 // 4. Start-up with an existing index
 await startup('seed', seed);

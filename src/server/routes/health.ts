@@ -1,0 +1,16 @@
+/** GET /api/health: what is being served. */
+import type { RequestHandler } from 'express';
+import type { RouteContext } from '../context.js';
+
+export function health(ctx: RouteContext): RequestHandler {
+  return (_req, res) => {
+    const { kb } = ctx.answerer();
+    res.json({
+      status: 'ok',
+      embedder: kb.embedder.info,
+      documents: kb.documents.length,
+      passages: kb.passages.length,
+      builtAt: kb.manifest.createdAt,
+    });
+  };
+}
