@@ -60,6 +60,8 @@ describe('routeQuestion itemNumber', () => {
     ['What does the third point say?', 3],
     ['What is the 3rd item?', 3],
     ['What is the last point?', -1],
+    ['最后一点呢？', -1],
+    ['展开说说第三个', 3],
     ['What is the eighth point?', 8],
     ['What is the tenth item?', 10],
   ];

@@ -57,7 +57,7 @@ const PART_EN = /\b(?:part|section) (one|two|three|four|five|\d+)|\b(first|secon
 
 export function routeQuestion(question: string): Route {
   const language = detectLanguage(question);
-  const itemNumber = ordinal(question, ITEM_ZH, ITEM_EN);
+  const itemNumber = /最后一?[点条项个]/.test(question) ? -1 : ordinal(question, ITEM_ZH, ITEM_EN);
   const rule = RULES.find(([type, re]) => re.test(question) && !(itemNumber !== undefined && re === ABOUT_WHAT && type === 'summary'));
   return { type: rule?.[0] ?? 'fact', language, itemNumber, partNumber: ordinal(question, PART_ZH, PART_EN) };
 }
