@@ -6,7 +6,7 @@
  */
 import type { CorpusDocument, Paragraph, Section } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
-import { expandedSearch, profileQuery, type ExpandedResults } from '../retrieval/expand.js';
+import { expandedSearch, profileQuery, type ExpandedResults, type QueryProfile } from '../retrieval/expand.js';
 import { HybridSearcher, type SearchOptions, type SearchResult } from '../retrieval/hybrid.js';
 import type { Language } from '../text/language.js';
 import { bigrams } from '../text/tokens.js';
@@ -25,6 +25,8 @@ const RETRIEVE_K = 8;
 /** A question this short (or opening with 那/它/what about…) leans on the previous one. */
 const FOLLOW_UP_MAX_CHARS = 14;
 const SUGGESTIONS = 3;
+/** A refusal suggests sections holding a topic word with at least this share of the question's weight. */
+const SUGGEST_MIN_SHARE = 0.15;
 /** Question types a document's title and byline can answer. */
 const METADATA_TYPES: ReadonlySet<QuestionType> = new Set(['who', 'when']);
 
@@ -42,6 +44,15 @@ function isFollowUp(question: string, route: Route): boolean {
     /^(那|它|其|这|该|那么|还有|and\b|what about|how about|it\b|its\b)/i.test(question.trim()) ||
     route.itemNumber !== undefined
   );
+}
+
+/**
+ * Results worth suggesting after a refusal: those holding one of the question's topic words that
+ * carries real weight. An off-topic question gets none rather than three unrelated sections.
+ */
+function relatedResults(results: SearchResult[], profile: QueryProfile): SearchResult[] {
+  const topics = profile.words.filter((w) => w.topic && w.present && w.weight >= SUGGEST_MIN_SHARE * profile.total);
+  return results.filter((r) => topics.some((w) => [w.word, ...w.alternatives].some((a) => r.paragraph.text.includes(a))));
 }
 
 /** The quotes of a plan, in order. */
@@ -129,7 +140,7 @@ export class Answerer {
       const partial = first && partialAnswer({ question, type: route.type, language, profile, quote: first, minSubjectShare });
       const declined = partial
         ? { question, language, mode: 'partial' as const, parts: partial, resolvedQuestion, started, retrieved }
-        : this.refusal(question, language, results, started, retrieved, resolvedQuestion);
+        : this.refusal(question, language, relatedResults(results, profile), started, retrieved, resolvedQuestion);
       yield* emitPlan(declined, options);
       return;
     }
