@@ -15,7 +15,7 @@ import { quoteText, type Quote } from './citations.js';
 import { emitPlan, ExtractiveComposer, framing, type Composer, type Part, type Plan } from './composer.js';
 import { findEnumeration } from './compose.js';
 import { partialAnswer } from './partial.js';
-import { attributeMissing, policyFeatures, shouldDecline, type PolicyFeatures } from './policy.js';
+import { asksAboutAbsent, attributeMissing, policyFeatures, shouldDecline, type PolicyFeatures } from './policy.js';
 import { routeQuestion, type QuestionType, type Route } from './router.js';
 import { summarizeParagraphs, type SummaryOptions } from './summarize.js';
 import { TEXT } from './text.js';
@@ -135,7 +135,7 @@ export class Answerer {
     const quote = quotesOf(plan).map(quoteText).join('');
     const decline = shouldDecline({ question, results, profile, language, type: route.type, quote, previous: previousProfile }, this.tuning.abstain);
     // An answer must hold what was asked: a date for "when", a number for "how many"…
-    if (decline || attributeMissing(route.type, quote, question)) {
+    if (decline || attributeMissing(route.type, quote, question) || asksAboutAbsent(route.type, profile, language)) {
       const minSubjectShare = this.tuning.abstain.partialSubjectShare;
       const partial = first && partialAnswer({ question, type: route.type, language, profile, quote: first, minSubjectShare });
       const declined = partial

@@ -41,7 +41,7 @@ export function holdsAnswerCue(type: QuestionType, text: string, question = ''):
   if (type === 'howMany') {
     const [, unit, noun] = question.match(ASKED_UNIT) ?? [];
     // "多少个行业" is answered by "10大行业" as well as by "10个行业".
-    if (unit) return new RegExp(`${NUMERAL}[大多余]?(?:${unit}${noun ? `|${noun}` : ''})`).test(text);
+    if (unit) return new RegExp(`(?<![A-Za-z])${NUMERAL}[大多余]?(?:${unit}${noun ? `|${noun}` : ''})`).test(text);
   }
   if (type === 'when') {
     if (/哪一?年|which year|what year/i.test(question)) return YEAR.test(text);

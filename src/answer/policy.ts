@@ -56,10 +56,21 @@ export interface PolicyInput {
 }
 
 const ATTRIBUTE_TYPES: ReadonlySet<QuestionType> = new Set(['when', 'howMany', 'who', 'where']);
+/** Weight share of an absent topic word that makes an attribute question one about something else. */
+const ABSENT_ATTRIBUTE_SHARE = 0.2;
 
 /** A when / how-many / who / where question whose sentence does not hold what it asks for. */
 export function attributeMissing(type: QuestionType, quote: string, question: string): boolean {
   return ATTRIBUTE_TYPES.has(type) && !holdsAnswerCue(type, quote, question);
+}
+
+/**
+ * A Chinese when / how-many / who / where question about a thing the corpus never names ("部长", "金牌").
+ * (English questions are left to the model: their words reach the corpus through a partial dictionary.)
+ */
+export function asksAboutAbsent(type: QuestionType, profile: QueryProfile, language: Language): boolean {
+  const absent = (w: WeightedWord) => w.topic && !w.present && w.weight >= ABSENT_ATTRIBUTE_SHARE * profile.total;
+  return language === 'zh' && ATTRIBUTE_TYPES.has(type) && profile.words.some(absent);
 }
 
 const found = (w: WeightedWord, text: string) => text.includes(w.word) || w.alternatives.some((a) => text.includes(a));

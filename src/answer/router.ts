@@ -25,7 +25,7 @@ const RULES: Array<[QuestionType, RegExp]> = [
   ['summary', /^(请|帮我|麻烦)?(简单|简要)?(总结|概括|归纳|概述|梳理)|摘要|summari[sz]e|summary|overview|gist|main points of/i],
   ['list', /哪些|哪几(?![天日月年次届])|有几[个项点条方]|分别|列举|几个方面|几点|包括什么|包含什么|有什么措施|重点任务|what are the|list (the|all)|which (tasks|aspects|points|measures|priorities)|enumerate/i],
   ['summary', ABOUT_WHAT],
-  ['when', /什么时候|何时|哪一天|哪天|几月几日|日期|哪一?年|年份|时间是|\bwhen\b|\bwhat date|\bwhich (day|year|month)|\bwhat year/i],
+  ['when', /什么时候|何时|哪一天|哪天|哪几天|几号|几月几日|日期|哪一?年|年份|时间是|\bwhen\b|\bwhat date|\bwhich (day|year|month)|\bwhat year/i],
   ['who', /谁|哪个部门|哪个单位|哪家|哪位|作者|署名|讲话人|发表者|主持|\bwho\b|\bwhom\b|\bwhich (organi[sz]ation|ministry|department|body)|\bauthors?\b/i],
   ['where', /在哪里|在哪儿|哪个城市|在哪|地点|\bwhere\b|\bwhich city/i],
   ['howMany', /多少|多大|多长|多高|多深|多远|几[个项年次艘枚人位名条种天届家]|\bhow many|\bhow much|\bnumber of|\bhow long/i],

@@ -55,11 +55,12 @@ export function profileQuery(keyword: KeywordIndex, text: string, bridge: Englis
   if (translated) {
     for (const a of bridge.align(text)) add(a.words[0] ?? a.source, a.words.slice(1), a.words.length === 0 && !/\d/.test(a.source) ? tuning.untranslatedWeight : 1);
   } else {
-    for (const t of questionTerms(text)) topics.set(t.word, t.topic);
+    const terms = questionTerms(text);
+    for (const t of terms) topics.set(t.word, t.topic);
     for (const q of text.match(QUOTED) ?? []) add(q.slice(1, -1), []);
     for (const word of words(text)) add(word, keyword.knows(word) ? [] : alternativesOf(word, bridge));
     // Names jieba cut into single characters (马纳瓜, 村晚) come back as one literal.
-    for (const [word] of topics) if (!seen.has(word)) add(word, []);
+    for (const t of terms) if (t.literal) add(t.word, []);
   }
   // Drop words contained in a longer query word (cutForSearch yields 毛泽东 and 毛泽东思想).
   const kept = list.filter((w) => !list.some((o) => o !== w && o.word.length > w.word.length && o.word.includes(w.word) && keyword.knows(o.word)));

@@ -58,6 +58,8 @@ export interface QuestionTerm {
   word: string;
   /** A noun-like word (what the question is about), rather than a verb or adverb (how it asks). */
   topic: boolean;
+  /** Single characters jieba could not place, joined back into one literal (马纳瓜, 村晚). */
+  literal: boolean;
 }
 
 /**
@@ -69,10 +71,11 @@ export function questionTerms(text: string): QuestionTerm[] {
   const out: QuestionTerm[] = [];
   let run = '';
   const flush = () => {
-    if (run.length >= 2) out.push({ word: run, topic: true });
+    if (run.length >= 2) out.push({ word: run, topic: true, literal: true });
     run = '';
   };
-  for (const { word, tag } of segmenter().tag(text, true)) {
+  // Without HMM: unknown names come out as single characters, which the run joins back.
+  for (const { word, tag } of segmenter().tag(text, false)) {
     const w = word.trim().toLowerCase();
     if (w.length === 1 && isCjkOnly(w) && !STOPWORDS.has(w) && tag !== 'm' && tag !== 'q') {
       run += w;
@@ -80,7 +83,7 @@ export function questionTerms(text: string): QuestionTerm[] {
     }
     flush();
     if (!WORD_CHAR.test(w) || STOPWORDS.has(w) || (w.length < 2 && !/\d/.test(w))) continue;
-    out.push({ word: w, topic: TOPIC_TAGS.has(tag) || /^[a-z0-9]/.test(w) });
+    out.push({ word: w, topic: TOPIC_TAGS.has(tag) || /^[a-z0-9]/.test(w), literal: false });
   }
   flush();
   return out;
