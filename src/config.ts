@@ -36,13 +36,13 @@ export interface Config {
   workers: number;
   /** When set, /api/* and /v1/* need `Authorization: Bearer <apiKey>`. */
   apiKey: string | undefined;
-  /** Host names accepted in the `Host` header when no API key is set (DNS rebinding); localhost and HOST always are. */
+  /** Host names served when no API key is set (DNS rebinding); localhost and HOST always are, `*` = any. */
   allowedHosts: string[];
-  /** Answers (asks, summaries, chat completions) worked on at once; the rest wait in a queue. */
+  /** Questions (asks, chat completions) worked on at once per process; the rest wait in a queue. */
   maxConcurrent: number;
-  /** Answers allowed to wait; past this the server answers 503 with Retry-After at once. */
+  /** Questions (and uncached summaries) allowed to wait; past this a 503 with Retry-After at once. */
   maxQueued: number;
-  /** Open TCP connections per server process; connections over the cap are refused. */
+  /** Open TCP connections per server process; connections over the cap are refused (0 = no cap). */
   maxConnections: number;
   /** A client must finish sending its headers within this time (dripping headers are cut off). */
   headersTimeoutMs: number;

@@ -36,13 +36,17 @@ export interface AppOptions {
 
 type Handlers = Partial<Record<'get' | 'post', RequestHandler>>;
 
-/** Mount `handlers` on `route`; OPTIONS lists the methods, any other method gets a 405 with `Allow`. */
+const parseJson = jsonBody(LIMITS.bodyBytes);
+
+/**
+ * Mount `handlers` on `at` (a POST takes a JSON body); OPTIONS lists the methods, any other
+ * method gets a 405 with `Allow`.
+ */
 function route(router: Router, at: string, handlers: Handlers): void {
   const methods = Object.keys(handlers).map((m) => m.toUpperCase());
   const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
-  for (const [method, handler] of Object.entries(handlers) as Array<[keyof Handlers, RequestHandler]>) {
-    router[method](at, handler);
-  }
+  if (handlers.get) router.get(at, handlers.get);
+  if (handlers.post) router.post(at, ...parseJson, handlers.post);
   router.options(at, (_req, res) => {
     res.set('Allow', allow).status(204).end();
   });
@@ -64,10 +68,7 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
   if (!options.apiKey) app.use(hostAllowList(options.allowedHosts ?? []));
   app.use(deadline(options.requestTimeoutMs ?? 0));
 
-  const guard = express.Router();
-  if (options.apiKey) guard.use(requireApiKey(options.apiKey));
-  guard.use(jsonBody(LIMITS.bodyBytes));
-  app.use(['/api', '/v1'], guard);
+  if (options.apiKey) app.use(['/api', '/v1'], requireApiKey(options.apiKey));
   if (options.rateLimitPerMinute) {
     const limit = answerRateLimit(options.rateLimitPerMinute, options.rateLimitStore);
     app.use(['/api/ask', '/api/summarize', '/v1/chat/completions'], limit);

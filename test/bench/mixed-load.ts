@@ -7,13 +7,13 @@
  * Standalone: node --import tsx test/bench/mixed-load.ts [--workers 2] [--connections 64] [--seconds 20]
  */
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { percentile } from '../../src/eval/stats.js';
+import { startBenchServer } from './server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const PROBE_QUESTION = JSON.stringify({ question: '毛泽东思想活的灵魂是什么？' });
@@ -35,29 +35,6 @@ export interface MixedLoadResult {
   freshSeries: number[];
 }
 
-/** Start src/server/main.ts on port 0 and read the port it prints. */
-function startServer(env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', RATE_LIMIT: '0', RELOAD_INTERVAL_MS: '0', EMBEDDINGS: 'builtin', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (d: Buffer) => {
-      out += d;
-      const port = out.match(/ready at http:\/\/[^:]+:(\d+)/)?.[1];
-      if (port) {
-        proc.stdout.removeAllListeners('data');
-        proc.stdout.resume();
-        resolve({ url: `http://127.0.0.1:${port}`, stop: () => (proc.kill('SIGTERM'), exited) });
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`the server exited (${code}) before it was ready:\n${out}`)));
-  });
-}
-
 /** One request on a new TCP connection (no agent); resolves with the time to the end of the response. */
 function freshAsk(url: string): Promise<number> {
   const t = performance.now();
@@ -77,7 +54,9 @@ function summarise(r: autocannon.Result) {
 }
 
 export async function mixedLoad(options: MixedLoadOptions): Promise<MixedLoadResult> {
-  const server = await startServer({ CORPUS_DIR: options.corpusDir, INDEX_DIR: options.indexDir, WORKERS: String(options.workers) });
+  const { corpusDir, indexDir, workers } = options;
+  const env = { CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, EMBEDDINGS: 'builtin', WORKERS: String(workers) };
+  const server = await startBenchServer(env);
   try {
     const tree = (await (await fetch(`${server.url}/api/documents`)).json()) as { documents: Array<{ id: string; sections: Array<{ id: string }> }> };
     const targets = tree.documents.flatMap((d) => [{ docId: d.id }, ...d.sections.map((s) => ({ sectionId: s.id }))]);

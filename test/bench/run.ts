@@ -18,6 +18,7 @@ import { KnowledgeBase } from '../../src/index/knowledge-base.js';
 import { createApp } from '../../src/server/app.js';
 import { describeMixedLoad, mixedLoad } from './mixed-load.js';
 import { bareOnnxCharsPerSecond } from './onnx-bare.js';
+import { startBenchServer, type BenchServer } from './server.js';
 import { runPeers, type PeerQuestion } from './peers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -97,23 +98,9 @@ async function latency(name: string, config: Config, questions: string[], rounds
   return answerer;
 }
 
-async function startServer(config: Config, workers: number): Promise<{ url: string; pid: number; ms: number; stop: () => void }> {
-  const port = 3900 + Math.floor(Math.random() * 500);
-  const started = performance.now();
-  const c = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, CORPUS_DIR: config.corpusDir, INDEX_DIR: config.indexDir, EMBEDDINGS: config.embeddings, PORT: String(port), WORKERS: String(workers), RATE_LIMIT: '0', RELOAD_INTERVAL_MS: '0' },
-    stdio: 'ignore',
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  return { url, pid: c.pid!, ms: performance.now() - started, stop: () => c.kill('SIGTERM') };
+function startServer(config: Config, workers: number): Promise<BenchServer> {
+  const { corpusDir, indexDir, embeddings } = config;
+  return startBenchServer({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, EMBEDDINGS: embeddings, WORKERS: String(workers) });
 }
 
 function rssMB(pid: number): number {
@@ -140,7 +127,7 @@ async function throughput(config: Config, questions: string[]) {
     results[`throughput/${connections}`] = { rps: r.requests.average, errors: r.errors + r.non2xx, latencyP50: r.latency.p50, latencyP99: r.latency.p99, peakRssMB: peak, workers };
     row(`throughput ${connections} clients`, `${f(r.requests.average, 0)} asks/s`, `errors ${r.errors + r.non2xx}`, `latency p50 ${r.latency.p50} / p99 ${r.latency.p99} ms`, `server RSS ${f(peak, 0)} MB (${workers} workers)`);
   }
-  server.stop();
+  await server.stop();
 }
 
 async function startup(name: string, config: Config) {
@@ -148,8 +135,7 @@ async function startup(name: string, config: Config) {
   for (let i = 0; i < 3; i++) {
     const s = await startServer(config, 1);
     times.push(s.ms);
-    s.stop();
-    await new Promise((r) => setTimeout(r, 300));
+    await s.stop();
   }
   results[`startup/${name}`] = stats(times);
   row(`start-up ${name}`, `ready in ${f(percentile(times, 50), 0)} ms (median of 3)`);

@@ -1,0 +1,37 @@
+/** The real server (src/server/main.ts) as a child process on port 0, for the benchmarks. */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+export interface BenchServer {
+  url: string;
+  pid: number;
+  /** Milliseconds from spawn to the "ready" line. */
+  ms: number;
+  /** SIGTERM; resolves when the process has exited. */
+  stop: () => Promise<void>;
+}
+
+/** Start the server with `env` (no rate limit, no reloading) and resolve once it prints the port it got. */
+export function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
+  const started = performance.now();
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', RATE_LIMIT: '0', RELOAD_INTERVAL_MS: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d;
+      const port = out.match(/ready at http:\/\/[^/]*:(\d+)\//)?.[1];
+      if (!port) return;
+      out = '';
+      const stop = () => (proc.kill('SIGTERM'), exited);
+      resolve({ url: `http://127.0.0.1:${port}`, pid: proc.pid!, ms: performance.now() - started, stop });
+    });
+    proc.once('exit', (code) => reject(new Error(`the server exited (${code}) before it was ready:\n${out}`)));
+  });
+}
