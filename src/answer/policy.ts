@@ -7,6 +7,7 @@
  *    only other phrasing);
  *  - topicInQuote / topicInTop: the question's topic words found in the sentences that would be
  *    quoted, and in the best passage (the focus must be where the answer is);
+ *  - focusInQuote: the rarest topic word the corpus has is in those sentences;
  *  - quoteCoverage: coverage of the whole question by that sentence;
  *  - absentLatin: a Latin-script word of a Chinese question (GDP, Python) that the corpus lacks;
  *  - attributeMissing: a when / how-many / who / where question whose sentence holds no date,
@@ -28,6 +29,7 @@ export const POLICY_FEATURES = [
   'absentTopic',
   'absentLatin',
   'topicInQuote',
+  'focusInQuote',
   'topicInTop',
   'quoteCoverage',
   'attributeMissing',
@@ -86,12 +88,15 @@ export function policyFeatures(input: PolicyInput, tuning: AbstainTuning): Polic
   const words = profile.words;
   const topics = words.filter((w) => w.topic);
   const top = results[0] ? `${results[0].paragraph.text} ${results[0].doc.meta.title}` : '';
+  // The question's focus: its rarest topic word the corpus has.
+  const focus = topics.filter((w) => w.present).sort((a, b) => b.weight - a.weight)[0];
   return {
     evidence: evidenceScore(results, profile, tuning),
     absent: share(words, (w) => !w.present),
     absentTopic: topics.length ? share(words, (w) => w.topic && !w.present) : 0,
     absentLatin: input.language === 'zh' && words.some((w) => !w.present && /^[a-z][a-z0-9]+$/i.test(w.word)) ? 1 : 0,
     topicInQuote: share(topics, (w) => found(w, quote)),
+    focusInQuote: focus && found(focus, quote) ? 1 : 0,
     topicInTop: share(topics, (w) => found(w, top)),
     quoteCoverage: quote ? coverage(profile, quote) : 0,
     attributeMissing: attributeMissing(input.type, quote, input.question) ? 1 : 0,
