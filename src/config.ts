@@ -28,6 +28,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** How often the server looks for a newly built index to switch to (0 = never). */
   reloadIntervalMs: number;
+  /** PostgreSQL (with pgvector) holding the index instead of indexDir, e.g. postgres://user@host/db. */
+  databaseUrl?: string;
 }
 
 const EMBEDDER_CHOICES: readonly EmbedderChoice[] = ['auto', 'transformer', 'builtin'];
@@ -39,6 +41,12 @@ function intSetting(name: string, raw: string | undefined, fallback: number): nu
     throw new Error(`${name} must be a non-negative whole number, got "${raw}"`);
   }
   return value;
+}
+
+function databaseUrlSetting(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error(`DATABASE_URL must be a postgres:// or postgresql:// URL, got "${raw.replace(/\/\/[^@/]*@/, '//…@')}"`);
+  return raw;
 }
 
 function embedderSetting(raw: string | undefined): EmbedderChoice {
@@ -108,5 +116,6 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     rateLimitPerMinute: intSetting('RATE_LIMIT', get('RATE_LIMIT'), 300),
     requestTimeoutMs: intSetting('REQUEST_TIMEOUT_MS', get('REQUEST_TIMEOUT_MS'), 15_000),
     reloadIntervalMs: intSetting('RELOAD_INTERVAL_MS', get('RELOAD_INTERVAL_MS'), 2_000),
+    databaseUrl: databaseUrlSetting(get('DATABASE_URL')),
   };
 }

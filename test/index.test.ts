@@ -3,13 +3,13 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { FILES } from '../src/index/files.js';
 import { ingest, staleReason } from '../src/index/ingest.js';
 import { KnowledgeBase } from '../src/index/knowledge-base.js';
 import { currentDir } from '../src/index/layout.js';
 import { FORMAT_VERSION } from '../src/index/manifest.js';
 import { openKnowledgeBase } from '../src/index/open.js';
+import { HnswVectorIndex } from '../src/index/store/hnsw.js';
 import { HybridRetriever, HybridSearcher } from '../src/retrieval/hybrid.js';
 import { corpusCopy, ROOT, shared, testConfig } from './helpers.js';
 
@@ -40,15 +40,33 @@ describe('ingest of the real corpus', async () => {
     assert.ok(kb.passages.some((p) => p.id.endsWith('#1')), 'at least one paragraph is long enough to split');
   });
 
-  it('round-trips the HNSW store through save and load', async () => {
-    const reloaded = await HNSWLib.load(path.join(currentDir(config.indexDir), FILES.vectors), kb.embedder);
+  it('round-trips the vector index through write and load', async () => {
+    const reloaded = await KnowledgeBase.load(config);
     const query = await kb.embedder.embedQuery('新型工业化的鲜明特征');
-    const a = await kb.vectors.similaritySearchVectorWithScore(query, 5);
-    const b = await reloaded.similaritySearchVectorWithScore(query, 5);
-    assert.deepEqual(b.map(([d, s]) => [d.metadata.passageId, s]), a.map(([d, s]) => [d.metadata.passageId, s]));
+    assert.deepEqual(await reloaded.vectors.search(query, 5), await kb.vectors.search(query, 5));
   });
 
-  it('ranks the paragraph that answers first by keyword, for real questions', () => {
+  it('searches vectors within the documents a filter names', async () => {
+    const docId = kb.documents[1].id;
+    const hits = await kb.vectors.search(await kb.embedder.embedQuery('新型工业化的鲜明特征'), 10, { docIds: [docId] });
+    assert.equal(hits.length, 10);
+    assert.ok(hits.every((h) => kb.passageById.get(h.id)!.docId === docId));
+  });
+
+  it('finds a vector it was given, and no longer once it is removed', async () => {
+    const vectors = HnswVectorIndex.create(3, 2);
+    await vectors.add([
+      { id: 'a', docId: 'd', vector: [1, 0, 0] },
+      { id: 'b', docId: 'd', vector: [0, 1, 0] },
+      { id: 'c', docId: 'e', vector: [0, 0, 1] },
+    ]);
+    assert.equal((await vectors.search([0.9, 0.1, 0], 1))[0].id, 'a');
+    await vectors.remove(['a']);
+    assert.equal(vectors.size, 2);
+    assert.deepEqual((await vectors.search([0.9, 0.1, 0], 3)).map((h) => h.id), ['b', 'c']);
+  });
+
+  it('ranks the paragraph that answers first by keyword, for real questions', async () => {
     const cases: Array<[string, string]> = [
       ['毛泽东思想活的灵魂是什么', '这是毛泽东思想活的灵魂'],
       ['新型工业化的鲜明特征', '数字技术和实体经济深度融合是新型工业化的鲜明特征'],
@@ -57,7 +75,7 @@ describe('ingest of the real corpus', async () => {
       ['成都大运会 杭州亚运会', '成都大运会、杭州亚运会精彩纷呈'],
     ];
     for (const [q, evidence] of cases) {
-      const [top] = kb.keyword.query(q, 1);
+      const [top] = await kb.keyword.query(q, 1);
       assert.ok(kb.passageById.get(top.id)!.text.includes(evidence), q);
     }
   });

@@ -3,7 +3,7 @@ import type { FileError } from '../corpus/types.js';
 import type { EmbedderInfo } from './embedders/types.js';
 
 /** Bump when the parser, passages or index files change meaning, so old indexes are rebuilt. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 export interface Manifest {
   formatVersion: number;
@@ -16,6 +16,8 @@ export interface Manifest {
   /** Passages embedded in this build (the rest came from the previous index). */
   embedded: number;
   ingestMs: number;
+  /** SHA-256 of every other file of a local build, by path inside the build; checked at load. */
+  checksums?: Record<string, string>;
 }
 
 export function isManifest(value: unknown): value is Manifest {

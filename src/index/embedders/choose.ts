@@ -10,7 +10,10 @@ import type { Embedder } from './types.js';
 /** How the index gets its embedder: a loaded transformer, or a built-in one to fit on the passages. */
 export type EmbedderPlan = { kind: 'transformer'; embedder: TransformerEmbeddings } | { kind: 'builtin'; fit: (texts: string[], tokens?: string[][]) => Embedder };
 
-export async function planEmbedder(config: Config, warn: (message: string) => void = console.warn): Promise<EmbedderPlan> {
+export async function planEmbedder(
+  config: Pick<Config, 'embeddings' | 'builtinDims' | 'embeddingModel' | 'modelsDir' | 'offline'>,
+  warn: (message: string) => void = console.warn,
+): Promise<EmbedderPlan> {
   const builtin: EmbedderPlan = { kind: 'builtin', fit: (texts, tokens) => BuiltinEmbeddings.fit(texts, config.builtinDims, tokens) };
   if (config.embeddings === 'builtin') return builtin;
   try {
