@@ -63,10 +63,12 @@ function poolFor(url: string): pg.Pool {
   let pool = pools.get(url);
   if (!pool) {
     // allowExitOnIdle: an idle pool never keeps a CLI or a test process alive.
-    pool = new pg.Pool({ connectionString: url, max: 8, allowExitOnIdle: true });
-    pool.on('connect', (client) => {
-      // Queued before any other query on this connection.
-      void client.query(`set hnsw.ef_search = ${EF_SEARCH}; set hnsw.iterative_scan = strict_order`).catch(() => {});
+    pool = new pg.Pool({
+      connectionString: url,
+      max: 8,
+      allowExitOnIdle: true,
+      // Filtered searches keep scanning the graph until k rows pass the filter, in order.
+      options: `-c hnsw.ef_search=${EF_SEARCH} -c hnsw.iterative_scan=strict_order`,
     });
     pool.on('error', () => {}); // an idle client's lost connection is replaced on next use
     pools.set(url, pool);
