@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FILES } from '../src/index/files.js';
@@ -11,7 +11,7 @@ import { FORMAT_VERSION } from '../src/index/manifest.js';
 import { openKnowledgeBase } from '../src/index/open.js';
 import { HnswVectorIndex } from '../src/index/store/hnsw.js';
 import { HybridRetriever, HybridSearcher } from '../src/retrieval/hybrid.js';
-import { corpusCopy, ROOT, shared, testConfig } from './helpers.js';
+import { corpusCopy, ROOT, shared, tempDir, testConfig } from './helpers.js';
 
 const quiet = { log: () => {} };
 
@@ -160,6 +160,46 @@ describe('re-ingest and index safety', () => {
     writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(readFileSync(manifestFile, 'utf8')), formatVersion: 999 }));
     assert.match((await staleReason(config)) ?? '', /no usable index/);
     assert.equal((await openKnowledgeBase(config, quiet)).manifest.formatVersion, FORMAT_VERSION);
+  });
+
+  it('detects flipped bytes in the vector file by checksum, says so and rebuilds', async () => {
+    const config = testConfig();
+    await ingest(config, quiet);
+    const file = path.join(currentDir(config.indexDir), FILES.vectors);
+    const bytes = readFileSync(file);
+    for (let i = 0; i < 64; i++) bytes[bytes.length / 2 + i] ^= 0xff;
+    writeFileSync(file, bytes);
+    await assert.rejects(KnowledgeBase.load(config), /vectors\.hnsw .*corrupt \(its checksum does not match.*npm run ingest/);
+    const kb = await openKnowledgeBase(config, quiet);
+    const [top] = await new HybridSearcher(kb).search('毛泽东思想活的灵魂是什么', { k: 1 });
+    assert.ok(top.paragraph.text.includes('这是毛泽东思想活的灵魂'));
+  });
+
+  it('refuses a vector file whose dimensions differ from the embedder, before hnswlib reads it', async () => {
+    const file = path.join(tempDir(), 'three.hnsw');
+    const vectors = HnswVectorIndex.create(3, 1);
+    await vectors.add([{ id: 'a', docId: 'd', vector: [1, 0, 0] }]);
+    await vectors.write(file);
+    await assert.rejects(HnswVectorIndex.read(file, 5, [{ id: 'a', docId: 'd' }]), /holds 3-dimensional vectors, the embedder makes 5/);
+    await assert.rejects(HnswVectorIndex.read(file, 3, []), /holds 1 vectors but there are 0 passages/);
+  });
+
+  it('serves the previous index, marked stale, when the corpus is gone and cannot be rebuilt', async () => {
+    const corpus = corpusCopy();
+    const config = testConfig(corpus);
+    await ingest(config, quiet);
+    rmSync(corpus, { recursive: true });
+    const messages: string[] = [];
+    const kb = await openKnowledgeBase(config, { log: (m) => messages.push(m) });
+    assert.equal(kb.documents.length, 4);
+    assert.match(kb.stale?.reason ?? '', /corpus cannot be read.*rebuilding failed/);
+    assert.ok(messages.some((m) => /^WARNING: serving the previous index/.test(m)), messages.join('\n'));
+  });
+
+  it('fails at once with a clear message when INDEX_DIR cannot be created (e.g. under /proc)', { timeout: 10_000 }, async () => {
+    const started = Date.now();
+    await assert.rejects(ingest({ ...testConfig(), indexDir: '/proc/policy-qa-index' }, quiet), /Cannot create the index folder \/proc\/policy-qa-index \(ENOENT\); set INDEX_DIR/);
+    assert.ok(Date.now() - started < 5000);
   });
 
   it('says clearly when the corpus has nothing to index', async () => {

@@ -129,6 +129,7 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
   const started = performance.now();
   const log = options.log ?? (() => {});
   const store = openStore(settings);
+  await store.prepare();
   const corpus = await readCorpus(settings.corpusDir);
   for (const e of corpus.errors) log(`skipped ${e.message}`);
   if (corpus.documents.length === 0) {

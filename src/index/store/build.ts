@@ -51,6 +51,8 @@ export interface IndexStore {
   currentBuildId(): Promise<string | undefined>;
   currentManifest(): Promise<Manifest | undefined>;
   previous(): Promise<PreviousBuild | undefined>;
+  /** Check, before an ingest does any work, that a build can be written; fails with a clear message. */
+  prepare(): Promise<void>;
   /** Write a complete build and make it current in one atomic step; returns its location. */
   write(build: BuildContents): Promise<string>;
   load(): Promise<LoadedBuild>;

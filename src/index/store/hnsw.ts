@@ -2,6 +2,7 @@
  * The local vector index: hnswlib (HNSW, cosine space) over passage labels, read from and
  * written to one binary file. Labels are positions in the build's passage list.
  */
+import { open } from 'node:fs/promises';
 import hnswlib from 'hnswlib-node';
 import type { VectorFilter, VectorHit, VectorIndex, VectorItem } from './types.js';
 
@@ -11,6 +12,23 @@ const EF_CONSTRUCTION = 200;
 const SEED = 100;
 /** Search breadth: well above k so recall stays near exact. */
 const EF_SEARCH = 128;
+
+/**
+ * Vector count and dimensions from hnswlib's saved header: size_t offsetLevel0, maxElements,
+ * count, sizeDataPerElement, labelOffset, offsetData (vector data sits between the last two).
+ */
+async function readHeader(file: string): Promise<{ count: number; dims: number }> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(48), 0, 48, 0);
+    if (bytesRead < 48) throw new Error(`${file} is too short to be an hnswlib index`);
+    const count = Number(buffer.readBigUInt64LE(16));
+    const dataBytes = Number(buffer.readBigUInt64LE(32) - buffer.readBigUInt64LE(40));
+    return { count, dims: dataBytes / Float32Array.BYTES_PER_ELEMENT };
+  } finally {
+    await handle.close();
+  }
+}
 
 export class HnswVectorIndex implements VectorIndex {
   private readonly labelById = new Map<string, number>();
@@ -32,14 +50,17 @@ export class HnswVectorIndex implements VectorIndex {
     return new HnswVectorIndex(index, dims, [], []);
   }
 
-  /** Read a saved index whose labels are the given passages, in order. */
+  /**
+   * Read a saved index whose labels are the given passages, in order. hnswlib trusts the
+   * dimensions it is given and reads out of bounds when they are wrong, so they are checked
+   * against the file's header first.
+   */
   static async read(file: string, dims: number, passages: ReadonlyArray<{ id: string; docId: string }>): Promise<HnswVectorIndex> {
+    const header = await readHeader(file);
+    if (header.dims !== dims) throw new Error(`${file} holds ${header.dims}-dimensional vectors, the embedder makes ${dims}`);
+    if (header.count !== passages.length) throw new Error(`${file} holds ${header.count} vectors but there are ${passages.length} passages`);
     const index = new hnswlib.HierarchicalNSW('cosine', dims);
     await index.readIndex(file);
-    if (index.getNumDimensions() !== dims) throw new Error(`${file} holds ${index.getNumDimensions()}-dimensional vectors, the embedder makes ${dims}`);
-    if (index.getCurrentCount() !== passages.length) {
-      throw new Error(`${file} holds ${index.getCurrentCount()} vectors but there are ${passages.length} passages`);
-    }
     return new HnswVectorIndex(index, dims, passages.map((p) => p.id), passages.map((p) => p.docId));
   }
 

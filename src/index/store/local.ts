@@ -12,7 +12,7 @@ import type { BridgeTable } from '../../lexicon/bridge.js';
 import { BuiltinEmbeddings } from '../embedders/builtin.js';
 import { FILES } from '../files.js';
 import { Bm25Index, FIELDS, type Field, type PackedField } from '../keyword.js';
-import { currentDir, writeBuild } from '../layout.js';
+import { currentDir, prepareIndexDir, writeBuild } from '../layout.js';
 import { FORMAT_VERSION, isManifest, type Manifest } from '../manifest.js';
 import { MemoryDocumentStore, type StoredPassage } from './documents.js';
 import { HnswVectorIndex } from './hnsw.js';
@@ -81,6 +81,10 @@ export class LocalStore implements IndexStore {
       },
       builtinEmbedder: manifest.embedder.kind === 'builtin' ? () => BuiltinEmbeddings.load(path.join(dir, FILES.embedder)) : undefined,
     };
+  }
+
+  prepare(): Promise<void> {
+    return prepareIndexDir(this.indexDir);
   }
 
   async write(build: BuildContents): Promise<string> {

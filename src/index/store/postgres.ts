@@ -282,6 +282,10 @@ export class PostgresStore implements IndexStore {
     };
   }
 
+  prepare(): Promise<void> {
+    return migrate(this.url);
+  }
+
   async write(build: BuildContents): Promise<string> {
     await migrate(this.url);
     const dims = build.manifest.embedder.dims;
