@@ -29,7 +29,15 @@ const EMBED_CHUNK = 64;
 /** The settings ingest and staleness checks use. */
 export type IndexSettings = Pick<
   Config,
-  'corpusDir' | 'indexDir' | 'modelsDir' | 'cacheDir' | 'embeddings' | 'embeddingModel' | 'offline' | 'builtinDims' | 'databaseUrl'
+  | 'corpusDir'
+  | 'indexDir'
+  | 'modelsDir'
+  | 'cacheDir'
+  | 'embeddings'
+  | 'embeddingModel'
+  | 'offline'
+  | 'builtinDims'
+  | 'databaseUrl'
 >;
 
 export interface IngestOptions {
@@ -55,14 +63,20 @@ interface Reuse {
  * passage budget, or a built-in model fitted on a corpus that is mostly unchanged (so the
  * model is kept, not refitted). Otherwise nothing is loaded and everything is embedded anew.
  */
-async function reusable(store: IndexStore, passages: Passage[], transformer: Embedder | undefined, budget: number): Promise<Reuse | undefined> {
+async function reusable(
+  store: IndexStore,
+  passages: Passage[],
+  transformer: Embedder | undefined,
+  budget: number,
+): Promise<Reuse | undefined> {
   try {
     const previous = await store.previous();
     if (!previous) return undefined;
     const { manifest } = previous;
     let embedder: Embedder;
     if (transformer) {
-      if (embedderKey(manifest.embedder) !== embedderKey(transformer.info) || manifest.passageBudget !== budget) return undefined;
+      if (embedderKey(manifest.embedder) !== embedderKey(transformer.info) || manifest.passageBudget !== budget)
+        return undefined;
       embedder = transformer;
     } else {
       if (manifest.embedder.kind !== 'builtin' || !previous.builtinEmbedder) return undefined;
@@ -98,7 +112,9 @@ function keywordDocs(documents: CorpusDocument[], passages: Passage[]): KeywordD
 export async function hashCorpusFiles(corpusDir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const file of await listCorpusFiles(corpusDir)) {
-    out[file] = createHash('sha256').update(await fs.readFile(path.join(corpusDir, file))).digest('hex');
+    out[file] = createHash('sha256')
+      .update(await fs.readFile(path.join(corpusDir, file)))
+      .digest('hex');
   }
   return out;
 }
@@ -114,12 +130,18 @@ export async function staleReason(settings: IndexSettings): Promise<string | und
   const changed = [...new Set([...Object.keys(files), ...Object.keys(indexed)])].filter((f) => files[f] !== indexed[f]);
   if (changed.length) return `corpus changed (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''})`;
   const { kind, model } = manifest.embedder;
-  if (settings.embeddings === 'builtin' && kind !== 'builtin') return 'the index was built with a transformer but EMBEDDINGS=builtin';
+  if (settings.embeddings === 'builtin' && kind !== 'builtin')
+    return 'the index was built with a transformer but EMBEDDINGS=builtin';
   if (settings.embeddings !== 'builtin' && kind === 'transformer' && model !== settings.embeddingModel) {
     return `the index was built with ${model}, the configured model is ${settings.embeddingModel}`;
   }
-  if (settings.embeddings === 'transformer' && kind === 'builtin') return 'the index was built with the built-in embedder but EMBEDDINGS=transformer';
-  if (settings.embeddings === 'auto' && kind === 'builtin' && missingModelFiles(settings.modelsDir, settings.embeddingModel, 'q8').length === 0) {
+  if (settings.embeddings === 'transformer' && kind === 'builtin')
+    return 'the index was built with the built-in embedder but EMBEDDINGS=transformer';
+  if (
+    settings.embeddings === 'auto' &&
+    kind === 'builtin' &&
+    missingModelFiles(settings.modelsDir, settings.embeddingModel, 'q8').length === 0
+  ) {
     return `the model ${settings.embeddingModel} is now in ${settings.modelsDir}`;
   }
   return undefined;
@@ -133,7 +155,11 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
   const corpus = await readCorpus(settings.corpusDir);
   for (const e of corpus.errors) log(`skipped ${e.message}`);
   if (corpus.documents.length === 0) {
-    throw new Error(`Nothing to index in ${settings.corpusDir}: ${corpus.errors.map((e) => e.message).join('; ') || 'no documents found'}`);
+    throw new Error(
+      `Nothing to index in ${settings.corpusDir}: ${
+        corpus.errors.map((e) => e.message).join('; ') || 'no documents found'
+      }`,
+    );
   }
   const plan = await planEmbedder(settings, log);
   const lengthFn = plan.kind === 'transformer' ? (t: string) => plan.embedder.length(t) : (t: string) => t.length;
@@ -149,7 +175,10 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
   else if (plan.kind === 'transformer') embedder = plan.embedder;
   else {
     log(`fitting the built-in embedder on ${passages.length} passages…`);
-    embedder = plan.fit(passages.map((p) => p.text), tokens());
+    embedder = plan.fit(
+      passages.map((p) => p.text),
+      tokens(),
+    );
   }
   const previousVectors = reuse?.vectors ?? new Map<string, number[]>();
 
@@ -165,7 +194,9 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
   options.onProgress?.(0, todo.length);
   for (let c = 0; c < todo.length; c += EMBED_CHUNK) {
     const ids = todo.slice(c, c + EMBED_CHUNK);
-    const embedded = builtin ? ids.map((i) => builtin.embedTerms(tokens()[i])) : await embedder.embedDocuments(ids.map((i) => passages[i].text));
+    const embedded = builtin
+      ? ids.map((i) => builtin.embedTerms(tokens()[i]))
+      : await embedder.embedDocuments(ids.map((i) => passages[i].text));
     ids.forEach((id, j) => (vectors[id] = embedded[j]));
     options.onProgress?.(Math.min(c + EMBED_CHUNK, todo.length), todo.length);
   }

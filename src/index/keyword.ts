@@ -44,7 +44,11 @@ function saturate(tf: number, length: number, avgLength: number): number {
 }
 
 /** The k best entries by adjusted score, without sorting them all. */
-function topK(scores: Map<number, number>, k: number, adjust: (doc: number, score: number) => number): Array<[number, number]> {
+function topK(
+  scores: Map<number, number>,
+  k: number,
+  adjust: (doc: number, score: number) => number,
+): Array<[number, number]> {
   const best: Array<[number, number]> = [];
   for (const [doc, raw] of scores) {
     const score = adjust(doc, raw);
@@ -118,9 +122,14 @@ export class Bm25Index implements KeywordIndex {
     private readonly ids: readonly string[],
     packed: Record<Field, PackedField>,
   ) {
-    this.fields = { text: fieldIndex(packed.text), section: fieldIndex(packed.section), document: fieldIndex(packed.document) };
+    this.fields = {
+      text: fieldIndex(packed.text),
+      section: fieldIndex(packed.section),
+      document: fieldIndex(packed.document),
+    };
     for (const f of FIELDS) {
-      if (packed[f].lengths.length !== ids.length) throw new Error(`the ${f} keyword field covers ${packed[f].lengths.length} passages, not ${ids.length}`);
+      if (packed[f].lengths.length !== ids.length)
+        throw new Error(`the ${f} keyword field covers ${packed[f].lengths.length} passages, not ${ids.length}`);
     }
   }
 
@@ -205,7 +214,8 @@ export class Bm25Index implements KeywordIndex {
     // Terms in most passages add little to the score but cost a pass over huge postings;
     // leave them out unless the query has nothing rarer.
     const common = (t: string) => this.df(t) > n * COMMON_SHARE;
-    const useful = n > COMMON_MIN_PASSAGES && queryTerms.some((t) => !common(t)) ? queryTerms.filter((t) => !common(t)) : queryTerms;
+    const useful =
+      n > COMMON_MIN_PASSAGES && queryTerms.some((t) => !common(t)) ? queryTerms.filter((t) => !common(t)) : queryTerms;
     // A term repeated in the query (or added again by expansion) counts again.
     for (const term of useful) {
       for (const f of FIELDS) {

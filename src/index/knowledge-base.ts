@@ -131,14 +131,26 @@ export class KnowledgeBase {
       const embedder: Embedder =
         info.kind === 'builtin'
           ? await build.builtinEmbedder!()
-          : await (await import('./embedders/transformer.js')).TransformerEmbeddings.load({ modelId: info.model, modelsDir: settings.modelsDir, offline: settings.offline });
+          : await (
+              await import('./embedders/transformer.js')
+            ).TransformerEmbeddings.load({
+              modelId: info.model,
+              modelsDir: settings.modelsDir,
+              offline: settings.offline,
+            });
       if (embedder.info.dims !== build.vectors.dims) {
-        throw new IndexLoadError(`The vector index holds ${build.vectors.dims}-dimensional vectors but the embedder makes ${embedder.info.dims}; run \`npm run ingest\` to rebuild it.`);
+        throw new IndexLoadError(
+          `The vector index holds ${build.vectors.dims}-dimensional vectors but the embedder makes ` +
+            `${embedder.info.dims}; run \`npm run ingest\` to rebuild it.`,
+        );
       }
       return new KnowledgeBase(build, embedder, new EnglishBridge(build.bridge));
     } catch (err) {
       if (err instanceof IndexLoadError) throw err;
-      throw new IndexLoadError(`The index at ${build.location} could not be loaded: ${(err as Error).message}. Run \`npm run ingest\` to rebuild it.`);
+      throw new IndexLoadError(
+        `The index at ${build.location} could not be loaded: ${(err as Error).message}. ` +
+          'Run `npm run ingest` to rebuild it.',
+      );
     }
   }
 }

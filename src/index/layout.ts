@@ -12,6 +12,9 @@ import path from 'node:path';
 export const CURRENT = 'current';
 const BUILDS = 'builds';
 const TMP_PREFIX = '.tmp-';
+const WRITABLE_HINT = 'set INDEX_DIR (or --index) to a writable folder.';
+
+const errorCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 
 export function currentDir(indexDir: string): string {
   return path.join(indexDir, CURRENT);
@@ -47,7 +50,7 @@ async function makeDirs(dir: string): Promise<void> {
       await fs.mkdir(d);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw new Error(`Cannot create the index folder ${d} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set INDEX_DIR (or --index) to a writable folder.`);
+      throw new Error(`Cannot create the index folder ${d} (${errorCode(err)}); ${WRITABLE_HINT}`);
     }
   }
 }
@@ -60,7 +63,7 @@ export async function prepareIndexDir(indexDir: string): Promise<void> {
     await fs.writeFile(probe, '');
     await fs.rm(probe);
   } catch (err) {
-    throw new Error(`Cannot write to the index folder ${indexDir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set INDEX_DIR (or --index) to a writable folder.`);
+    throw new Error(`Cannot write to the index folder ${indexDir} (${errorCode(err)}); ${WRITABLE_HINT}`);
   }
 }
 
@@ -85,7 +88,8 @@ export async function writeBuild(indexDir: string, write: (dir: string) => Promi
   await fs.rename(link, currentDir(indexDir));
   // Older builds are no longer referenced; a running server has them in memory already.
   for (const name of await fs.readdir(buildsDir)) {
-    if (name !== stamp && !name.startsWith(TMP_PREFIX)) await fs.rm(path.join(buildsDir, name), { recursive: true, force: true });
+    if (name !== stamp && !name.startsWith(TMP_PREFIX))
+      await fs.rm(path.join(buildsDir, name), { recursive: true, force: true });
   }
   return final;
 }

@@ -21,7 +21,10 @@ export async function openKnowledgeBase(settings: IndexSettings, options: Ingest
       const previous = await KnowledgeBase.load(settings).catch(() => undefined);
       if (!previous) throw err;
       previous.stale = { reason: `${reason}; rebuilding failed: ${(err as Error).message}` };
-      log(`WARNING: serving the previous index (built ${previous.manifest.createdAt}), which is out of date: ${previous.stale.reason}`);
+      log(
+        `WARNING: serving the previous index (built ${previous.manifest.createdAt}), which is out of date: ` +
+          previous.stale.reason,
+      );
       return previous;
     }
     return KnowledgeBase.load(settings);

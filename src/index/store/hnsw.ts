@@ -55,13 +55,24 @@ export class HnswVectorIndex implements VectorIndex {
    * dimensions it is given and reads out of bounds when they are wrong, so they are checked
    * against the file's header first.
    */
-  static async read(file: string, dims: number, passages: ReadonlyArray<{ id: string; docId: string }>): Promise<HnswVectorIndex> {
+  static async read(
+    file: string,
+    dims: number,
+    passages: ReadonlyArray<{ id: string; docId: string }>,
+  ): Promise<HnswVectorIndex> {
     const header = await readHeader(file);
-    if (header.dims !== dims) throw new Error(`${file} holds ${header.dims}-dimensional vectors, the embedder makes ${dims}`);
-    if (header.count !== passages.length) throw new Error(`${file} holds ${header.count} vectors but there are ${passages.length} passages`);
+    if (header.dims !== dims)
+      throw new Error(`${file} holds ${header.dims}-dimensional vectors, the embedder makes ${dims}`);
+    if (header.count !== passages.length)
+      throw new Error(`${file} holds ${header.count} vectors but there are ${passages.length} passages`);
     const index = new hnswlib.HierarchicalNSW('cosine', dims);
     await index.readIndex(file);
-    return new HnswVectorIndex(index, dims, passages.map((p) => p.id), passages.map((p) => p.docId));
+    return new HnswVectorIndex(
+      index,
+      dims,
+      passages.map((p) => p.id),
+      passages.map((p) => p.docId),
+    );
   }
 
   get size(): number {
@@ -72,7 +83,10 @@ export class HnswVectorIndex implements VectorIndex {
     const needed = this.ids.length + items.length;
     if (needed > this.index.getMaxElements()) this.index.resizeIndex(Math.max(needed, 2 * this.index.getMaxElements()));
     for (const item of items) {
-      if (item.vector.length !== this.dims) throw new Error(`passage ${item.id} has a ${item.vector.length}-dimensional vector, the index holds ${this.dims}`);
+      if (item.vector.length !== this.dims)
+        throw new Error(
+          `passage ${item.id} has a ${item.vector.length}-dimensional vector, the index holds ${this.dims}`,
+        );
       if (this.labelById.has(item.id)) throw new Error(`passage ${item.id} is already in the vector index`);
       const label = this.ids.length;
       this.index.addPoint(Array.from(item.vector), label);
@@ -94,7 +108,9 @@ export class HnswVectorIndex implements VectorIndex {
   async search(vector: readonly number[], k: number, filter?: VectorFilter): Promise<VectorHit[]> {
     const allowed = filter?.docIds ? new Set(filter.docIds) : undefined;
     // hnswlib throws when fewer than k points qualify, so ask for no more than there are.
-    const available = allowed ? this.docIds.filter((d, label) => allowed.has(d) && !this.deleted.has(label)).length : this.size;
+    const available = allowed
+      ? this.docIds.filter((d, label) => allowed.has(d) && !this.deleted.has(label)).length
+      : this.size;
     const count = Math.min(k, available);
     if (count === 0) return [];
     const accept = allowed ? (label: number) => allowed.has(this.docIds[label]) : undefined;

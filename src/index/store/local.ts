@@ -18,7 +18,8 @@ import { MemoryDocumentStore, type StoredPassage } from './documents.js';
 import { HnswVectorIndex } from './hnsw.js';
 import { IndexLoadError, type BuildContents, type IndexStore, type LoadedBuild, type PreviousBuild } from './build.js';
 
-const keywordFile = (field: Field, part: 'terms.json' | 'offsets.u32' | 'postings.u32' | 'lengths.u32') => path.join(FILES.keyword, `${field}.${part}`);
+const keywordFile = (field: Field, part: 'terms.json' | 'offsets.u32' | 'postings.u32' | 'lengths.u32') =>
+  path.join(FILES.keyword, `${field}.${part}`);
 
 function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -79,7 +80,8 @@ export class LocalStore implements IndexStore {
         const index = await HnswVectorIndex.read(path.join(dir, FILES.vectors), manifest.embedder.dims, passages);
         return passages.map((p) => index.vector(p.id)!);
       },
-      builtinEmbedder: manifest.embedder.kind === 'builtin' ? () => BuiltinEmbeddings.load(path.join(dir, FILES.embedder)) : undefined,
+      builtinEmbedder:
+        manifest.embedder.kind === 'builtin' ? () => BuiltinEmbeddings.load(path.join(dir, FILES.embedder)) : undefined,
     };
   }
 
@@ -108,7 +110,8 @@ export class LocalStore implements IndexStore {
         await fs.writeFile(path.join(tmp, keywordFile(f, 'lengths.u32')), bytes(packed[f].lengths));
       }
       const checksums: Record<string, string> = {};
-      for (const file of (await listFiles(tmp)).sort()) checksums[file] = sha256(await fs.readFile(path.join(tmp, file)));
+      for (const file of (await listFiles(tmp)).sort())
+        checksums[file] = sha256(await fs.readFile(path.join(tmp, file)));
       build.manifest.ingestMs = Math.round(performance.now() - build.startedAt);
       // The manifest goes last: a build without one is never taken for complete.
       await fs.writeFile(path.join(tmp, FILES.manifest), JSON.stringify({ ...build.manifest, checksums }, null, 2));
@@ -121,34 +124,36 @@ export class LocalStore implements IndexStore {
     const dir = id ? path.resolve(this.indexDir, id) : currentDir(this.indexDir);
     const where = this.indexDir;
     const location = currentDir(this.indexDir);
+    const broken = (problem: string) => new IndexLoadError(`${problem}; run \`npm run ingest\` to rebuild it.`);
+    const errorCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     let manifestText: string;
     try {
       manifestText = await fs.readFile(path.join(dir, FILES.manifest), 'utf8');
     } catch (err) {
-      throw new IndexLoadError(`The index at ${where} is missing ${FILES.manifest} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); run \`npm run ingest\` to build it.`);
+      throw broken(`The index at ${where} is missing ${FILES.manifest} (${errorCode(err)})`);
     }
     let manifest: unknown;
     try {
       manifest = JSON.parse(manifestText);
     } catch {
-      throw new IndexLoadError(`The index file ${FILES.manifest} in ${where} is corrupt (not valid JSON); run \`npm run ingest\` to rebuild it.`);
+      throw broken(`The index file ${FILES.manifest} in ${where} is corrupt (not valid JSON)`);
     }
     if (!isManifest(manifest) || !manifest.checksums) {
-      throw new IndexLoadError(`The index at ${where} has an unknown format (expected version ${FORMAT_VERSION}); run \`npm run ingest\` to rebuild it.`);
+      throw broken(`The index at ${where} has an unknown format (expected version ${FORMAT_VERSION})`);
     }
     const checksums = manifest.checksums;
     /** A file's bytes, checked against the manifest. */
     const read = async (file: string): Promise<Buffer> => {
       const expected = checksums[file];
-      if (!expected) throw new IndexLoadError(`The index at ${where} does not list ${file} in its manifest; run \`npm run ingest\` to rebuild it.`);
+      if (!expected) throw broken(`The index at ${where} does not list ${file} in its manifest`);
       let data: Buffer;
       try {
         data = await fs.readFile(path.join(dir, file));
       } catch (err) {
-        throw new IndexLoadError(`The index at ${where} is missing ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); run \`npm run ingest\` to rebuild it.`);
+        throw broken(`The index at ${where} is missing ${file} (${errorCode(err)})`);
       }
       if (sha256(data) !== expected) {
-        throw new IndexLoadError(`The index file ${file} in ${where} is corrupt (its checksum does not match the manifest); run \`npm run ingest\` to rebuild it.`);
+        throw broken(`The index file ${file} in ${where} is corrupt (its checksum does not match the manifest)`);
       }
       return data;
     };
@@ -157,11 +162,15 @@ export class LocalStore implements IndexStore {
       try {
         return JSON.parse(data.toString('utf8')) as T;
       } catch {
-        throw new IndexLoadError(`The index file ${file} in ${where} is corrupt (not valid JSON); run \`npm run ingest\` to rebuild it.`);
+        throw broken(`The index file ${file} in ${where} is corrupt (not valid JSON)`);
       }
     };
     // Check every listed file, the ones read by libraries (hnswlib, the embedder) included.
-    await Promise.all(Object.keys(checksums).filter((f) => f === FILES.vectors || f.startsWith(FILES.embedder + path.sep)).map(read));
+    await Promise.all(
+      Object.keys(checksums)
+        .filter((f) => f === FILES.vectors || f.startsWith(FILES.embedder + path.sep))
+        .map(read),
+    );
     const [documents, passages, bridge] = await Promise.all([
       json<CorpusDocument[]>(FILES.corpus),
       json<StoredPassage[]>(FILES.passages),
@@ -186,12 +195,20 @@ export class LocalStore implements IndexStore {
         manifest,
         documents: store,
         vectors,
-        keyword: new Bm25Index(passages.map((p) => p.id), fields),
+        keyword: new Bm25Index(
+          passages.map((p) => p.id),
+          fields,
+        ),
         bridge,
-        builtinEmbedder: manifest.embedder.kind === 'builtin' ? () => BuiltinEmbeddings.load(path.join(dir, FILES.embedder)) : undefined,
+        builtinEmbedder:
+          manifest.embedder.kind === 'builtin'
+            ? () => BuiltinEmbeddings.load(path.join(dir, FILES.embedder))
+            : undefined,
       };
     } catch (err) {
-      throw new IndexLoadError(`The index at ${where} is inconsistent: ${(err as Error).message}. Run \`npm run ingest\` to rebuild it.`);
+      throw new IndexLoadError(
+        `The index at ${where} is inconsistent: ${(err as Error).message}. Run \`npm run ingest\` to rebuild it.`,
+      );
     }
   }
 }

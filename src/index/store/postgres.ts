@@ -109,7 +109,9 @@ function migrate(url: string): Promise<void> {
       const { rows } = await client.query<{ version: number }>('select version from policy_qa_schema');
       const version = rows[0]?.version ?? 0;
       if (version > SCHEMA_VERSION) {
-        throw new Error(`The database schema is version ${version}, newer than this program's ${SCHEMA_VERSION}; upgrade policy-qa.`);
+        throw new Error(
+          `The database schema is version ${version}, newer than this program's ${SCHEMA_VERSION}; upgrade policy-qa.`,
+        );
       }
       for (let v = version; v < SCHEMA_VERSION; v++) await client.query(MIGRATIONS[v]);
       if (rows.length === 0) await client.query('insert into policy_qa_schema values ($1)', [SCHEMA_VERSION]);
@@ -122,7 +124,10 @@ function migrate(url: string): Promise<void> {
 }
 
 async function restoreBuiltin(pool: pg.Pool, build: string): Promise<BuiltinEmbeddings> {
-  const { rows } = await pool.query<{ name: string; data: Buffer }>('select name, data from policy_qa_build_files where build_id = $1', [build]);
+  const { rows } = await pool.query<{ name: string; data: Buffer }>(
+    'select name, data from policy_qa_build_files where build_id = $1',
+    [build],
+  );
   const dir = await mkdtemp(path.join(tmpdir(), 'policy-qa-model-'));
   try {
     for (const row of rows) await writeFile(path.join(dir, row.name), row.data);
@@ -133,20 +138,40 @@ async function restoreBuiltin(pool: pg.Pool, build: string): Promise<BuiltinEmbe
 }
 
 async function readPassages(pool: pg.Pool, build: string): Promise<StoredPassage[]> {
-  const { rows } = await pool.query<{ id: string; paragraph_id: string; doc_id: string; start_offset: number; end_offset: number; text_hash: string }>(
+  const { rows } = await pool.query<{
+    id: string;
+    paragraph_id: string;
+    doc_id: string;
+    start_offset: number;
+    end_offset: number;
+    text_hash: string;
+  }>(
     `select id, paragraph_id, doc_id, start_offset, end_offset, text_hash from ${passagesTable(build)} order by label`,
   );
-  return rows.map((r) => ({ id: r.id, paragraphId: r.paragraph_id, docId: r.doc_id, start: r.start_offset, end: r.end_offset, textHash: r.text_hash }));
+  return rows.map((r) => ({
+    id: r.id,
+    paragraphId: r.paragraph_id,
+    docId: r.doc_id,
+    start: r.start_offset,
+    end: r.end_offset,
+    textHash: r.text_hash,
+  }));
 }
 
 async function insertPassages(
   client: pg.Pool | pg.PoolClient,
-  build: string, first: number, passages: ReadonlyArray<Omit<StoredPassage, 'textHash'> & { textHash?: string }>, vectors: ArrayLike<ArrayLike<number>>) {
+  build: string,
+  first: number,
+  passages: ReadonlyArray<Omit<StoredPassage, 'textHash'> & { textHash?: string }>,
+  vectors: ArrayLike<ArrayLike<number>>,
+) {
   for (let i = 0; i < passages.length; i += PASSAGE_BATCH) {
     const batch = passages.slice(i, i + PASSAGE_BATCH);
     await client.query(
-      `insert into ${passagesTable(build)} (label, id, paragraph_id, doc_id, start_offset, end_offset, text_hash, embedding)
-       select * from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[]::vector[])`,
+      `insert into ${passagesTable(build)}
+         (label, id, paragraph_id, doc_id, start_offset, end_offset, text_hash, embedding)
+       select * from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[],
+         $8::text[]::vector[])`,
       [
         batch.map((_, j) => first + i + j),
         batch.map((p) => p.id),
@@ -187,7 +212,9 @@ class PgVectorIndex implements VectorIndex {
   }
 
   async remove(ids: readonly string[]): Promise<void> {
-    const { rowCount } = await this.pool.query(`delete from ${passagesTable(this.build)} where id = any($1::text[])`, [ids]);
+    const { rowCount } = await this.pool.query(`delete from ${passagesTable(this.build)} where id = any($1::text[])`, [
+      ids,
+    ]);
     this.count -= rowCount ?? 0;
   }
 
@@ -196,7 +223,8 @@ class PgVectorIndex implements VectorIndex {
     const params: unknown[] = [vectorLiteral(vector), k];
     if (filter?.docIds) params.push(filter.docIds);
     const { rows } = await this.pool.query<{ id: string; distance: number }>(
-      `select id, embedding <=> $1::vector as distance from ${passagesTable(this.build)} ${where} order by embedding <=> $1::vector limit $2`,
+      `select id, embedding <=> $1::vector as distance from ${passagesTable(this.build)} ${where}
+       order by embedding <=> $1::vector limit $2`,
       params,
     );
     return rows.map((r) => ({ id: r.id, similarity: 1 - r.distance }));
@@ -233,11 +261,13 @@ class PgKeywordIndex implements KeywordIndex {
        c as (select q.term, q.mult, coalesce(t.df, 0) > $2::float8 as common
              from q left join ${table} t on t.term = q.term and t.field = 0),
        u as (select term, mult from c where not common or not exists (select 1 from c where not common)),
-       s as (select x.label, sum(u.mult * x.weight) * count(distinct u.term) as score, array_agg(distinct u.term) as terms
+       s as (select x.label, sum(u.mult * x.weight) * count(distinct u.term) as score,
+               array_agg(distinct u.term) as terms
              from u join ${table} t on t.term = u.term
              cross join lateral unnest(t.docs, t.weights) as x(label, weight)
              group by x.label order by score desc, x.label limit $3)
-       select s.score, s.terms, p.id from s join ${passagesTable(this.build)} p on p.label = s.label order by s.score desc, s.label`,
+       select s.score, s.terms, p.id from s join ${passagesTable(this.build)} p on p.label = s.label
+       order by s.score desc, s.label`,
       [queryTerms, commonAbove, k],
     );
     return rows.map((r) => ({ id: r.id, score: r.score, terms: r.terms }));
@@ -263,7 +293,9 @@ export class PostgresStore implements IndexStore {
 
   async currentManifest(): Promise<Manifest | undefined> {
     await migrate(this.url);
-    const { rows } = await this.pool.query<{ manifest: unknown }>('select b.manifest from policy_qa_current c join policy_qa_builds b on b.id = c.build_id');
+    const { rows } = await this.pool.query<{ manifest: unknown }>(
+      'select b.manifest from policy_qa_current c join policy_qa_builds b on b.id = c.build_id',
+    );
     return isManifest(rows[0]?.manifest) ? rows[0].manifest : undefined;
   }
 
@@ -275,7 +307,9 @@ export class PostgresStore implements IndexStore {
       manifest,
       passages: await readPassages(this.pool, build),
       vectors: async () => {
-        const { rows } = await this.pool.query<{ embedding: string }>(`select embedding::text from ${passagesTable(build)} order by label`);
+        const { rows } = await this.pool.query<{ embedding: string }>(
+          `select embedding::text from ${passagesTable(build)} order by label`,
+        );
         return rows.map((r) => JSON.parse(r.embedding) as number[]);
       },
       builtinEmbedder: manifest.embedder.kind === 'builtin' ? () => restoreBuiltin(this.pool, build) : undefined,
@@ -294,7 +328,9 @@ export class PostgresStore implements IndexStore {
       const dir = await mkdtemp(path.join(tmpdir(), 'policy-qa-model-'));
       try {
         await build.embedder.save(dir);
-        files = await Promise.all((await readdir(dir)).map(async (name) => ({ name, data: await readFile(path.join(dir, name)) })));
+        files = await Promise.all(
+          (await readdir(dir)).map(async (name) => ({ name, data: await readFile(path.join(dir, name)) })),
+        );
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -308,21 +344,35 @@ export class PostgresStore implements IndexStore {
         [build.manifest, JSON.stringify(build.documents), JSON.stringify(build.bridge)],
       );
       const id = rows[0].id;
-      for (const f of files) await client.query('insert into policy_qa_build_files values ($1, $2, $3)', [id, f.name, f.data]);
+      for (const f of files)
+        await client.query('insert into policy_qa_build_files values ($1, $2, $3)', [id, f.name, f.data]);
       await client.query(
         `create table ${passagesTable(id)} (label integer primary key, id text not null, paragraph_id text not null,
          doc_id text not null, start_offset integer not null, end_offset integer not null, text_hash text not null,
          embedding vector(${dims}) not null)`,
       );
       await insertPassages(client, id, 0, build.passages, build.vectors);
-      await client.query(`create index on ${passagesTable(id)} using hnsw (embedding vector_cosine_ops) with (m = 16, ef_construction = 200)`);
-      await client.query(`create table ${termsTable(id)} (term text not null, field smallint not null, df integer not null, docs integer[] not null, weights float8[] not null)`);
+      await client.query(
+        `create index on ${passagesTable(id)} using hnsw (embedding vector_cosine_ops)
+         with (m = 16, ef_construction = 200)`,
+      );
+      await client.query(
+        `create table ${termsTable(id)} (term text not null, field smallint not null, df integer not null,
+         docs integer[] not null, weights float8[] not null)`,
+      );
       let batch: Array<[string, number, number, string, string]> = [];
       const flush = async () => {
         await client.query(
           `insert into ${termsTable(id)} select term, field, df, docs::integer[], weights::float8[]
-           from unnest($1::text[], $2::smallint[], $3::integer[], $4::text[], $5::text[]) as u(term, field, df, docs, weights)`,
-          [batch.map((b) => b[0]), batch.map((b) => b[1]), batch.map((b) => b[2]), batch.map((b) => b[3]), batch.map((b) => b[4])],
+           from unnest($1::text[], $2::smallint[], $3::integer[], $4::text[], $5::text[])
+             as u(term, field, df, docs, weights)`,
+          [
+            batch.map((b) => b[0]),
+            batch.map((b) => b[1]),
+            batch.map((b) => b[2]),
+            batch.map((b) => b[3]),
+            batch.map((b) => b[4]),
+          ],
         );
         batch = [];
       };
@@ -339,7 +389,9 @@ export class PostgresStore implements IndexStore {
       );
       // Keep the previous build for servers that have not switched yet; drop older ones.
       const { rows: old } = await client.query<{ id: string }>(
-        'select id from policy_qa_builds where id not in (select build_id from policy_qa_current union all select previous_id from policy_qa_current where previous_id is not null)',
+        `select id from policy_qa_builds where id not in
+           (select build_id from policy_qa_current union all
+            select previous_id from policy_qa_current where previous_id is not null)`,
       );
       for (const { id: stale } of old) {
         await client.query(`drop table if exists ${passagesTable(stale)}, ${termsTable(stale)}`);
@@ -351,16 +403,25 @@ export class PostgresStore implements IndexStore {
 
   async load(): Promise<LoadedBuild> {
     const build = await this.currentBuildId();
-    if (!build) throw new IndexLoadError(`${this.location} holds no index yet; run \`npm run ingest\` with DATABASE_URL set to build it.`);
+    if (!build)
+      throw new IndexLoadError(
+        `${this.location} holds no index yet; run \`npm run ingest\` with DATABASE_URL set to build it.`,
+      );
     const { rows } = await this.pool.query<{ manifest: unknown; documents: string; bridge: string }>(
       'select manifest, documents, bridge from policy_qa_builds where id = $1',
       [build],
     );
     const manifest = rows[0]?.manifest;
-    if (!isManifest(manifest)) throw new IndexLoadError(`${this.location} build ${build} has an unknown format; run \`npm run ingest\` to rebuild it.`);
+    if (!isManifest(manifest))
+      throw new IndexLoadError(
+        `${this.location} build ${build} has an unknown format; run \`npm run ingest\` to rebuild it.`,
+      );
     const [passages, words] = await Promise.all([
       readPassages(this.pool, build),
-      this.pool.query<{ term: string; df: number }>(`select term, df from ${termsTable(build)} where field = 0 and left(term, 1) <> $1`, [BIGRAM_MARK]),
+      this.pool.query<{ term: string; df: number }>(
+        `select term, df from ${termsTable(build)} where field = 0 and left(term, 1) <> $1`,
+        [BIGRAM_MARK],
+      ),
     ]);
     const documents = JSON.parse(rows[0].documents) as CorpusDocument[];
     return {
