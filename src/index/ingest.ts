@@ -119,12 +119,26 @@ export async function hashCorpusFiles(corpusDir: string): Promise<Record<string,
   return out;
 }
 
+/** Size and modification time of every corpus file: unchanged stats mean an unchanged file. */
+async function corpusStats(corpusDir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const file of await listCorpusFiles(corpusDir)) {
+    const { size, mtimeMs } = await fs.stat(path.join(corpusDir, file));
+    out[file] = `${size}:${mtimeMs}`;
+  }
+  return out;
+}
+
+const sameRecord = (a: Record<string, string>, b: Record<string, string>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
 /** Why the current index cannot serve these settings, or undefined when it can. */
 export async function staleReason(settings: IndexSettings): Promise<string | undefined> {
   const store = openStore(settings);
   const manifest = await store.currentManifest();
   if (!manifest) return `no usable index in ${store.location}`;
-  const files = await hashCorpusFiles(settings.corpusDir);
+  const unchanged = manifest.corpus.stats && sameRecord(await corpusStats(settings.corpusDir), manifest.corpus.stats);
+  const files = unchanged ? manifest.corpus.files : await hashCorpusFiles(settings.corpusDir);
   const indexed = { ...manifest.corpus.files };
   for (const e of manifest.corpus.errors) if (files[e.file]) indexed[e.file] = files[e.file];
   const changed = [...new Set([...Object.keys(files), ...Object.keys(indexed)])].filter((f) => files[f] !== indexed[f]);
@@ -152,6 +166,8 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
   const log = options.log ?? (() => {});
   const store = openStore(settings);
   await store.prepare();
+  // Taken before reading, so a file changed meanwhile looks changed to the next staleness check.
+  const stats = await corpusStats(settings.corpusDir);
   const corpus = await readCorpus(settings.corpusDir);
   for (const e of corpus.errors) log(`skipped ${e.message}`);
   if (corpus.documents.length === 0) {
@@ -210,7 +226,7 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
     createdAt: new Date().toISOString(),
     embedder: embedder.info,
     passageBudget: budget,
-    corpus: { dir: settings.corpusDir, files: corpus.fileHashes, errors: corpus.errors },
+    corpus: { dir: settings.corpusDir, files: corpus.fileHashes, errors: corpus.errors, stats },
     counts: {
       documents: corpus.documents.length,
       sections: corpus.documents.reduce((n, d) => n + d.sections.length, 0),

@@ -11,7 +11,13 @@ export interface Manifest {
   embedder: EmbedderInfo;
   /** Model settings that change vectors without changing the model id. */
   passageBudget: number;
-  corpus: { dir: string; files: Record<string, string>; errors: FileError[] };
+  corpus: {
+    dir: string;
+    files: Record<string, string>;
+    errors: FileError[];
+    /** Size and modification time of each file when it was read, to skip hashing an unchanged corpus. */
+    stats?: Record<string, string>;
+  };
   counts: { documents: number; sections: number; paragraphs: number; passages: number };
   /** Passages embedded in this build (the rest came from the previous index). */
   embedded: number;

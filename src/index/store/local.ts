@@ -1,20 +1,20 @@
 /**
  * Builds in local files (see layout.ts for the atomic swap). Everything but the manifest is
  * binary or compact JSON read in one pass: postings and vectors are used in place as typed
- * arrays, passage text is sliced from its paragraph. Every file's SHA-256 is recorded in the
+ * arrays, paragraph texts are sliced from one string, passage texts from their paragraph. Every file's SHA-256 is recorded in the
  * manifest and checked at load, so a corrupt file asks for a rebuild instead of crashing hnswlib.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { CorpusDocument } from '../../corpus/types.js';
 import type { BridgeTable } from '../../lexicon/bridge.js';
 import { BuiltinEmbeddings } from '../embedders/builtin.js';
 import { FILES } from '../files.js';
 import { Bm25Index, FIELDS, type Field, type PackedField } from '../keyword.js';
 import { currentDir, prepareIndexDir, writeBuild } from '../layout.js';
 import { FORMAT_VERSION, isManifest, type Manifest } from '../manifest.js';
-import { MemoryDocumentStore, type StoredPassage } from './documents.js';
+import { decodeCorpus, decodePassages, encodeCorpus, encodePassages } from './columns.js';
+import { MemoryDocumentStore } from './documents.js';
 import { HnswVectorIndex } from './hnsw.js';
 import { IndexLoadError, type BuildContents, type IndexStore, type LoadedBuild, type PreviousBuild } from './build.js';
 
@@ -72,7 +72,17 @@ export class LocalStore implements IndexStore {
     const dir = path.resolve(this.indexDir, id);
     const manifest = await this.currentManifest();
     if (!manifest) return undefined;
-    const passages = JSON.parse(await fs.readFile(path.join(dir, FILES.passages), 'utf8')) as StoredPassage[];
+    const read = (file: string) => fs.readFile(path.join(dir, file));
+    const documents = decodeCorpus({
+      structure: (await read(FILES.corpus)).toString('utf8'),
+      text: (await read(FILES.corpusText)).toString('utf8'),
+      paragraphs: u32(await read(FILES.corpusParagraphs)),
+      sentences: u32(await read(FILES.corpusSentences)),
+    });
+    const passages = decodePassages(documents, {
+      positions: u32(await read(FILES.passages)),
+      hashes: (await read(FILES.passageHashes)).toString('utf8'),
+    });
     return {
       manifest,
       passages,
@@ -98,8 +108,14 @@ export class LocalStore implements IndexStore {
         await fs.mkdir(path.join(tmp, FILES.embedder));
         await build.embedder.save(path.join(tmp, FILES.embedder));
       }
-      await fs.writeFile(path.join(tmp, FILES.corpus), JSON.stringify(build.documents));
-      await fs.writeFile(path.join(tmp, FILES.passages), JSON.stringify(build.passages));
+      const corpus = encodeCorpus(build.documents);
+      await fs.writeFile(path.join(tmp, FILES.corpus), corpus.structure);
+      await fs.writeFile(path.join(tmp, FILES.corpusText), corpus.text);
+      await fs.writeFile(path.join(tmp, FILES.corpusParagraphs), bytes(corpus.paragraphs));
+      await fs.writeFile(path.join(tmp, FILES.corpusSentences), bytes(corpus.sentences));
+      const passages = encodePassages(build.documents, build.passages);
+      await fs.writeFile(path.join(tmp, FILES.passages), bytes(passages.positions));
+      await fs.writeFile(path.join(tmp, FILES.passageHashes), passages.hashes);
       await fs.writeFile(path.join(tmp, FILES.bridge), JSON.stringify(build.bridge));
       await fs.mkdir(path.join(tmp, FILES.keyword));
       const packed = build.keyword.packed();
@@ -171,9 +187,13 @@ export class LocalStore implements IndexStore {
         .filter((f) => f === FILES.vectors || f.startsWith(FILES.embedder + path.sep))
         .map(read),
     );
-    const [documents, passages, bridge] = await Promise.all([
-      json<CorpusDocument[]>(FILES.corpus),
-      json<StoredPassage[]>(FILES.passages),
+    const [structure, text, paragraphs, sentences, positions, hashes, bridge] = await Promise.all([
+      read(FILES.corpus),
+      read(FILES.corpusText),
+      read(FILES.corpusParagraphs).then(u32),
+      read(FILES.corpusSentences).then(u32),
+      read(FILES.passages).then(u32),
+      read(FILES.passageHashes),
       json<BridgeTable>(FILES.bridge),
     ]);
     const fields = {} as Record<Field, PackedField>;
@@ -187,6 +207,8 @@ export class LocalStore implements IndexStore {
       fields[f] = { terms, offsets, postings, lengths };
     }
     try {
+      const documents = decodeCorpus({ structure: structure.toString('utf8'), text: text.toString('utf8'), paragraphs, sentences });
+      const passages = decodePassages(documents, { positions, hashes: hashes.toString('utf8') });
       const store = new MemoryDocumentStore(documents, passages);
       const vectors = await HnswVectorIndex.read(path.join(dir, FILES.vectors), manifest.embedder.dims, passages);
       return {
