@@ -182,9 +182,15 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
   const budget = plan.kind === 'transformer' ? plan.embedder.passageBudget : BUILTIN_PASSAGE_BUDGET;
   const passages = buildPassages(corpus.documents, budget, lengthFn);
 
-  // Tokenize each passage once, for the built-in model and the keyword index alike.
+  // Tokenize each passage once, for the built-in model and the keyword index alike. Each distinct
+  // term is kept once: jieba returns a new string per occurrence, hundreds of MB on large corpora.
   let tokenCache: string[][] | undefined;
-  const tokens = () => (tokenCache ??= passages.map((p) => terms(p.text)));
+  const tokens = () => {
+    if (tokenCache) return tokenCache;
+    const distinct = new Map<string, string>();
+    const intern = (t: string) => distinct.get(t) ?? (distinct.set(t, t), t);
+    return (tokenCache = passages.map((p) => terms(p.text).map(intern)));
+  };
   const reuse = await reusable(store, passages, plan.kind === 'transformer' ? plan.embedder : undefined, budget);
   let embedder: Embedder;
   if (reuse) embedder = reuse.embedder;

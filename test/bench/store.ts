@@ -1,8 +1,9 @@
 /**
- * npm run bench:store -- [--corpus DIR] [--name NAME]: the index stores at scale. For the local
+ * npm run bench:store -- [--corpus DIR] [--index DIR] [NAME] [--no-ingest] [--postgres-only]: the stores at scale. For the local
  * files and, when DATABASE_URL is set, PostgreSQL: ingest time and peak RSS (own process),
  * server ready time and RSS, ask latency over HTTP (gold questions), and for PostgreSQL the
- * throughput of one server and of two servers over one database. Prints a table and writes it
+ * throughput of one server and of two servers over one database (--no-ingest: serve the index
+ * built by an earlier run). Prints a table and writes it
  * into BENCHMARKS.md between the store-bench markers.
  */
 import autocannon from 'autocannon';
@@ -19,7 +20,7 @@ const args = parseArgs(process.argv.slice(2));
 const corpusDir = path.resolve(args.settings.CORPUS_DIR ?? path.join(ROOT, 'corpus'));
 const name = args.positional[0] ?? path.basename(corpusDir);
 const databaseUrl = process.env.DATABASE_URL;
-const indexDir = path.join(ROOT, 'bench-results', 'indexes', `store-${name}`);
+const indexDir = path.resolve(args.settings.INDEX_DIR ?? path.join(ROOT, 'bench-results', 'indexes', `store-${name}`));
 const questions = loadGold(path.join(ROOT, 'test', 'gold', 'gold.jsonl'))
   .filter((g) => !g.history)
   .map((g) => g.question);
@@ -115,18 +116,20 @@ async function measure(store: 'local' | 'postgres'): Promise<void> {
     EMBEDDINGS: 'builtin',
     DATABASE_URL: store === 'postgres' ? databaseUrl : '',
   };
-  const ingest = JSON.parse((await run('test/bench/ingest-child.ts', env)).trim().split('\n').at(-1)!) as {
-    ms: number;
-    passages: number;
-    documents: number;
-    peakRssMB: number;
-  };
-  row(
-    `ingest ${name} (${store})`,
-    `${ingest.documents} docs / ${ingest.passages} passages`,
-    `${f(ingest.ms / 1000, 1)} s`,
-    `peak RSS ${f(ingest.peakRssMB)} MB`,
-  );
+  if (!args.switches.has('no-ingest')) {
+    const ingest = JSON.parse((await run('test/bench/ingest-child.ts', env)).trim().split('\n').at(-1)!) as {
+      ms: number;
+      passages: number;
+      documents: number;
+      peakRssMB: number;
+    };
+    row(
+      `ingest ${name} (${store})`,
+      `${ingest.documents} docs / ${ingest.passages} passages`,
+      `${f(ingest.ms / 1000, 1)} s`,
+      `peak RSS ${f(ingest.peakRssMB)} MB`,
+    );
+  }
   // A PostgreSQL server needs no corpus or index on its disk.
   const serverEnv =
     store === 'postgres'
@@ -171,7 +174,7 @@ console.log(
     .map((x) => f(x, 1))
     .join(' ')}`,
 );
-await measure('local');
+if (!args.switches.has('postgres-only')) await measure('local');
 if (databaseUrl) await measure('postgres');
 
 const START = `<!-- store-bench ${name} -->`;
