@@ -98,25 +98,39 @@ async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Pr
   }
 }
 
+const newerSchema = (version: number) =>
+  new Error(
+    `The database schema is version ${version}, newer than this program's ${SCHEMA_VERSION}; upgrade policy-qa.`,
+  );
+
+/** The schema version, without writing anything (a read replica answers this too). */
+async function schemaVersion(pool: pg.Pool): Promise<number> {
+  const { rows: table } = await pool.query(`select to_regclass('policy_qa_schema') is not null as exists`);
+  if (!table[0].exists) return 0;
+  const { rows } = await pool.query<{ version: number }>('select version from policy_qa_schema');
+  return rows[0]?.version ?? 0;
+}
+
 const migrated = new Map<string, Promise<void>>();
 /** Bring the schema up to SCHEMA_VERSION (once per process and database). */
 function migrate(url: string): Promise<void> {
   let done = migrated.get(url);
   if (!done) {
-    done = transaction(poolFor(url), async (client) => {
-      await client.query('select pg_advisory_xact_lock($1)', [MIGRATE_LOCK]);
-      await client.query('create table if not exists policy_qa_schema (version integer not null)');
-      const { rows } = await client.query<{ version: number }>('select version from policy_qa_schema');
-      const version = rows[0]?.version ?? 0;
-      if (version > SCHEMA_VERSION) {
-        throw new Error(
-          `The database schema is version ${version}, newer than this program's ${SCHEMA_VERSION}; upgrade policy-qa.`,
-        );
-      }
-      for (let v = version; v < SCHEMA_VERSION; v++) await client.query(MIGRATIONS[v]);
-      if (rows.length === 0) await client.query('insert into policy_qa_schema values ($1)', [SCHEMA_VERSION]);
-      else await client.query('update policy_qa_schema set version = $1', [SCHEMA_VERSION]);
-    });
+    done = (async () => {
+      const current = await schemaVersion(poolFor(url));
+      if (current === SCHEMA_VERSION) return;
+      if (current > SCHEMA_VERSION) throw newerSchema(current);
+      await transaction(poolFor(url), async (client) => {
+        await client.query('select pg_advisory_xact_lock($1)', [MIGRATE_LOCK]);
+        await client.query('create table if not exists policy_qa_schema (version integer not null)');
+        const { rows } = await client.query<{ version: number }>('select version from policy_qa_schema');
+        const version = rows[0]?.version ?? 0;
+        if (version > SCHEMA_VERSION) throw newerSchema(version);
+        for (let v = version; v < SCHEMA_VERSION; v++) await client.query(MIGRATIONS[v]);
+        if (rows.length === 0) await client.query('insert into policy_qa_schema values ($1)', [SCHEMA_VERSION]);
+        else await client.query('update policy_qa_schema set version = $1', [SCHEMA_VERSION]);
+      });
+    })();
     migrated.set(url, done);
     done.catch(() => migrated.delete(url));
   }
