@@ -5,7 +5,8 @@
  * manifest and checked at load, so a corrupt file asks for a rebuild instead of crashing hnswlib.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import type { BridgeTable } from '../../lexicon/bridge.js';
 import { BuiltinEmbeddings } from '../embedders/builtin.js';
@@ -184,11 +185,22 @@ export class LocalStore implements IndexStore {
         throw broken(`The index file ${file} in ${where} is corrupt (not valid JSON)`);
       }
     };
-    // Check every listed file, the ones read by libraries (hnswlib, the embedder) included.
+    // Check every listed file, the ones read by libraries (hnswlib, the embedder) included; those
+    // are hashed as streams, since holding their bytes only to drop them costs garbage collection.
     await Promise.all(
       Object.keys(checksums)
         .filter((f) => f === FILES.vectors || f.startsWith(FILES.embedder + path.sep))
-        .map(read),
+        .map(async (file) => {
+          const hash = createHash('sha256');
+          try {
+            await pipeline(createReadStream(path.join(dir, file)), hash);
+          } catch (err) {
+            throw broken(`The index at ${where} is missing ${file} (${errorCode(err)})`);
+          }
+          if (hash.digest('hex') !== checksums[file]) {
+            throw broken(`The index file ${file} in ${where} is corrupt (its checksum does not match the manifest)`);
+          }
+        }),
     );
     const [structure, text, paragraphs, sentences, positions, hashes, bridge] = await Promise.all([
       read(FILES.corpus),
