@@ -52,6 +52,8 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** On SIGTERM, in-flight requests get this long to finish before the process exits anyway. */
   shutdownGraceMs: number;
+  /** PostgreSQL (with pgvector) holding the index instead of indexDir, e.g. postgres://user@host/db. */
+  databaseUrl?: string;
 }
 
 const EMBEDDER_CHOICES: readonly EmbedderChoice[] = ['auto', 'transformer', 'builtin'];
@@ -71,6 +73,12 @@ function urlSetting(name: string, raw: string | undefined, fallback: string): st
     throw new Error(`${name} must be an http(s) URL such as ${fallback}, got "${raw}"`);
   }
   return value;
+}
+
+function databaseUrlSetting(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error(`DATABASE_URL must be a postgres:// or postgresql:// URL, got "${raw.replace(/\/\/[^@/]*@/, '//…@')}"`);
+  return raw;
 }
 
 function embedderSetting(raw: string | undefined): EmbedderChoice {
@@ -152,5 +160,6 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     receiveTimeoutMs: intSetting('RECEIVE_TIMEOUT_MS', get('RECEIVE_TIMEOUT_MS'), 30_000),
     keepAliveTimeoutMs: intSetting('KEEP_ALIVE_TIMEOUT_MS', get('KEEP_ALIVE_TIMEOUT_MS'), 5_000),
     shutdownGraceMs: intSetting('SHUTDOWN_GRACE_MS', get('SHUTDOWN_GRACE_MS'), 10_000),
+    databaseUrl: databaseUrlSetting(get('DATABASE_URL')),
   };
 }

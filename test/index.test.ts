@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { FILES } from '../src/index/files.js';
 import { ingest, staleReason } from '../src/index/ingest.js';
 import { KnowledgeBase } from '../src/index/knowledge-base.js';
 import { currentDir } from '../src/index/layout.js';
 import { FORMAT_VERSION } from '../src/index/manifest.js';
 import { openKnowledgeBase } from '../src/index/open.js';
+import { HnswVectorIndex } from '../src/index/store/hnsw.js';
 import { HybridRetriever, HybridSearcher } from '../src/retrieval/hybrid.js';
 import { DEFAULT_TUNING } from '../src/tuning.js';
-import { CORPUS, corpusCopy, ROOT, testConfig } from './helpers.js';
+import { CORPUS, corpusCopy, ROOT, shared, tempDir, testConfig } from './helpers.js';
 
 const quiet = { log: () => {} };
 
@@ -41,15 +41,33 @@ describe('ingest of the real corpus', async () => {
     assert.ok(kb.passages.some((p) => p.id.endsWith('#1')), 'at least one paragraph is long enough to split');
   });
 
-  it('round-trips the HNSW store through save and load', async () => {
-    const reloaded = await HNSWLib.load(path.join(currentDir(config.indexDir), FILES.vectors), kb.embedder);
+  it('round-trips the vector index through write and load', async () => {
+    const reloaded = await KnowledgeBase.load(config);
     const query = await kb.embedder.embedQuery('新型工业化的鲜明特征');
-    const a = await kb.vectors.similaritySearchVectorWithScore(query, 5);
-    const b = await reloaded.similaritySearchVectorWithScore(query, 5);
-    assert.deepEqual(b.map(([d, s]) => [d.metadata.passageId, s]), a.map(([d, s]) => [d.metadata.passageId, s]));
+    assert.deepEqual(await reloaded.vectors.search(query, 5), await kb.vectors.search(query, 5));
   });
 
-  it('ranks the paragraph that answers first by keyword, for real questions', () => {
+  it('searches vectors within the documents a filter names', async () => {
+    const docId = kb.documents[1].id;
+    const hits = await kb.vectors.search(await kb.embedder.embedQuery('新型工业化的鲜明特征'), 10, { docIds: [docId] });
+    assert.equal(hits.length, 10);
+    assert.ok(hits.every((h) => kb.passageById.get(h.id)!.docId === docId));
+  });
+
+  it('finds a vector it was given, and no longer once it is removed', async () => {
+    const vectors = HnswVectorIndex.create(3, 2);
+    await vectors.add([
+      { id: 'a', docId: 'd', vector: [1, 0, 0] },
+      { id: 'b', docId: 'd', vector: [0, 1, 0] },
+      { id: 'c', docId: 'e', vector: [0, 0, 1] },
+    ]);
+    assert.equal((await vectors.search([0.9, 0.1, 0], 1))[0].id, 'a');
+    await vectors.remove(['a']);
+    assert.equal(vectors.size, 2);
+    assert.deepEqual((await vectors.search([0.9, 0.1, 0], 3)).map((h) => h.id), ['b', 'c']);
+  });
+
+  it('ranks the paragraph that answers first by keyword, for real questions', async () => {
     const cases: Array<[string, string]> = [
       ['毛泽东思想活的灵魂是什么', '这是毛泽东思想活的灵魂'],
       ['新型工业化的鲜明特征', '数字技术和实体经济深度融合是新型工业化的鲜明特征'],
@@ -58,7 +76,7 @@ describe('ingest of the real corpus', async () => {
       ['成都大运会 杭州亚运会', '成都大运会、杭州亚运会精彩纷呈'],
     ];
     for (const [q, evidence] of cases) {
-      const [top] = kb.keyword.query(q, 1);
+      const [top] = await kb.keyword.query(q, 1);
       assert.ok(kb.passageById.get(top.id)!.text.includes(evidence), q);
     }
   });
@@ -147,6 +165,46 @@ describe('re-ingest and index safety', () => {
     writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(readFileSync(manifestFile, 'utf8')), formatVersion: 999 }));
     assert.match((await staleReason(config)) ?? '', /no usable index/);
     assert.equal((await openKnowledgeBase(config, quiet)).manifest.formatVersion, FORMAT_VERSION);
+  });
+
+  it('detects flipped bytes in the vector file by checksum, says so and rebuilds', async () => {
+    const config = testConfig();
+    await ingest(config, quiet);
+    const file = path.join(currentDir(config.indexDir), FILES.vectors);
+    const bytes = readFileSync(file);
+    for (let i = 0; i < 64; i++) bytes[bytes.length / 2 + i] ^= 0xff;
+    writeFileSync(file, bytes);
+    await assert.rejects(KnowledgeBase.load(config), /vectors\.hnsw .*corrupt \(its checksum does not match.*npm run ingest/);
+    const kb = await openKnowledgeBase(config, quiet);
+    const [top] = await new HybridSearcher(kb, DEFAULT_TUNING.retrieval).search('毛泽东思想活的灵魂是什么', { k: 1 });
+    assert.ok(top.paragraph.text.includes('这是毛泽东思想活的灵魂'));
+  });
+
+  it('refuses a vector file whose dimensions differ from the embedder, before hnswlib reads it', async () => {
+    const file = path.join(tempDir(), 'three.hnsw');
+    const vectors = HnswVectorIndex.create(3, 1);
+    await vectors.add([{ id: 'a', docId: 'd', vector: [1, 0, 0] }]);
+    await vectors.write(file);
+    await assert.rejects(HnswVectorIndex.read(file, 5, [{ id: 'a', docId: 'd' }]), /holds 3-dimensional vectors, the embedder makes 5/);
+    await assert.rejects(HnswVectorIndex.read(file, 3, []), /holds 1 vectors but there are 0 passages/);
+  });
+
+  it('serves the previous index, marked stale, when the corpus is gone and cannot be rebuilt', async () => {
+    const corpus = corpusCopy();
+    const config = testConfig(corpus);
+    await ingest(config, quiet);
+    rmSync(corpus, { recursive: true });
+    const messages: string[] = [];
+    const kb = await openKnowledgeBase(config, { log: (m) => messages.push(m) });
+    assert.equal(kb.documents.length, 4);
+    assert.match(kb.stale?.reason ?? '', /corpus cannot be read.*rebuilding failed/);
+    assert.ok(messages.some((m) => /^WARNING: serving the previous index/.test(m)), messages.join('\n'));
+  });
+
+  it('fails at once with a clear message when INDEX_DIR cannot be created (e.g. under /proc)', { timeout: 10_000 }, async () => {
+    const started = Date.now();
+    await assert.rejects(ingest({ ...testConfig(), indexDir: '/proc/policy-qa-index' }, quiet), /Cannot create the index folder \/proc\/policy-qa-index \(ENOENT\); set INDEX_DIR/);
+    assert.ok(Date.now() - started < 5000);
   });
 
   it('says clearly when the corpus has nothing to index', async () => {

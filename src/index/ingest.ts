@@ -1,30 +1,45 @@
 /**
- * corpus/ → a complete index build, swapped in atomically. Vectors of passages whose
- * text did not change are taken from the previous index instead of being embedded again.
+ * corpus/ → a complete index build, made current atomically in the configured store (local
+ * files, or PostgreSQL when DATABASE_URL is set). Vectors of passages whose text did not
+ * change are taken from the previous build instead of being embedded again.
  */
-import { Document } from '@langchain/core/documents';
-import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { listCorpusFiles, readCorpus } from '../corpus/read.js';
 import type { CorpusDocument, FileError } from '../corpus/types.js';
+import { EnglishBridge } from '../lexicon/bridge.js';
+import { terms } from '../text/tokens.js';
 import { BUILTIN_PASSAGE_BUDGET, BuiltinEmbeddings } from './embedders/builtin.js';
 import { planEmbedder } from './embedders/choose.js';
 import { missingModelFiles } from './embedders/model-files.js';
 import { embedderKey, type Embedder } from './embedders/types.js';
-import { EnglishBridge } from '../lexicon/bridge.js';
-import { FILES } from './files.js';
-import { KeywordIndex, type KeywordDoc } from './keyword.js';
-import { currentDir, writeBuild } from './layout.js';
-import { FORMAT_VERSION, isManifest, type Manifest } from './manifest.js';
+import { Bm25Index, type KeywordDoc } from './keyword.js';
+import { FORMAT_VERSION, type Manifest } from './manifest.js';
 import { buildPassages, type Passage } from './passages.js';
-import { terms } from '../text/tokens.js';
+import type { IndexStore } from './store/build.js';
+import { storedPassage } from './store/documents.js';
+import { openStore } from './store/open.js';
 
 /** Keep the fitted built-in model while at least this share of passages is unchanged. */
 const BUILTIN_REUSE_SHARE = 0.9;
 const EMBED_CHUNK = 64;
+
+/** The settings ingest and staleness checks use. */
+export type IndexSettings = Pick<
+  Config,
+  | 'corpusDir'
+  | 'indexDir'
+  | 'modelsDir'
+  | 'cacheDir'
+  | 'embeddings'
+  | 'embeddingModel'
+  | 'hubEndpoint'
+  | 'offline'
+  | 'builtinDims'
+  | 'databaseUrl'
+>;
 
 export interface IngestOptions {
   onProgress?: (done: number, total: number) => void;
@@ -33,6 +48,7 @@ export interface IngestOptions {
 
 export interface IngestResult {
   manifest: Manifest;
+  /** Where the build was written. */
   dir: string;
   errors: FileError[];
 }
@@ -43,43 +59,39 @@ interface Reuse {
   vectors: Map<string, number[]>;
 }
 
-async function readManifest(dir: string): Promise<Manifest | undefined> {
-  try {
-    const m: unknown = JSON.parse(await fs.readFile(path.join(dir, FILES.manifest), 'utf8'));
-    return isManifest(m) ? m : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The previous build's vectors, when they are valid for this build: same transformer and
  * passage budget, or a built-in model fitted on a corpus that is mostly unchanged (so the
  * model is kept, not refitted). Otherwise nothing is loaded and everything is embedded anew.
  */
-async function reusable(indexDir: string, passages: Passage[], transformer: Embedder | undefined, budget: number): Promise<Reuse | undefined> {
-  const dir = currentDir(indexDir);
-  const manifest = await readManifest(dir);
-  if (!manifest) return undefined;
+async function reusable(
+  store: IndexStore,
+  passages: Passage[],
+  transformer: Embedder | undefined,
+  budget: number,
+): Promise<Reuse | undefined> {
   try {
-    const old: Passage[] = JSON.parse(await fs.readFile(path.join(dir, FILES.passages), 'utf8'));
+    const previous = await store.previous();
+    if (!previous) return undefined;
+    const { manifest } = previous;
     let embedder: Embedder;
     if (transformer) {
-      if (embedderKey(manifest.embedder) !== embedderKey(transformer.info) || manifest.passageBudget !== budget) return undefined;
+      if (embedderKey(manifest.embedder) !== embedderKey(transformer.info) || manifest.passageBudget !== budget)
+        return undefined;
       embedder = transformer;
     } else {
-      if (manifest.embedder.kind !== 'builtin') return undefined;
-      const oldHashes = new Set(old.map((p) => p.textHash));
+      if (manifest.embedder.kind !== 'builtin' || !previous.builtinEmbedder) return undefined;
+      const oldHashes = new Set(previous.passages.map((p) => p.textHash));
       const unchanged = passages.filter((p) => oldHashes.has(p.textHash)).length / Math.max(1, passages.length);
       if (unchanged < BUILTIN_REUSE_SHARE) return undefined;
-      embedder = await BuiltinEmbeddings.load(dir);
+      embedder = await previous.builtinEmbedder();
     }
-    const store = await HNSWLib.load(path.join(dir, FILES.vectors), embedder);
+    const old = await previous.vectors();
     const vectors = new Map<string, number[]>();
-    old.forEach((p, label) => vectors.set(p.textHash, store.index.getPoint(label)));
+    previous.passages.forEach((p, label) => vectors.set(p.textHash, old[label]));
     return { embedder, vectors };
   } catch {
-    return undefined; // An unreadable previous index is simply rebuilt.
+    return undefined; // An unreadable previous build is simply rebuilt.
   }
 }
 
@@ -101,53 +113,95 @@ function keywordDocs(documents: CorpusDocument[], passages: Passage[]): KeywordD
 export async function hashCorpusFiles(corpusDir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const file of await listCorpusFiles(corpusDir)) {
-    out[file] = createHash('sha256').update(await fs.readFile(path.join(corpusDir, file))).digest('hex');
+    out[file] = createHash('sha256')
+      .update(await fs.readFile(path.join(corpusDir, file)))
+      .digest('hex');
   }
   return out;
 }
 
-/** Why the current index cannot serve this config, or undefined when it can. */
-export async function staleReason(config: Config): Promise<string | undefined> {
-  const manifest = await readManifest(currentDir(config.indexDir));
-  if (!manifest) return `no usable index in ${config.indexDir}`;
-  const files = await hashCorpusFiles(config.corpusDir);
+/** Size and modification time of every corpus file: unchanged stats mean an unchanged file. */
+async function corpusStats(corpusDir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const file of await listCorpusFiles(corpusDir)) {
+    const { size, mtimeMs } = await fs.stat(path.join(corpusDir, file));
+    out[file] = `${size}:${mtimeMs}`;
+  }
+  return out;
+}
+
+const sameRecord = (a: Record<string, string>, b: Record<string, string>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
+/** Why the current index cannot serve these settings, or undefined when it can. */
+export async function staleReason(settings: IndexSettings): Promise<string | undefined> {
+  const store = openStore(settings);
+  const manifest = await store.currentManifest();
+  if (!manifest) return `no usable index in ${store.location}`;
+  const unchanged = manifest.corpus.stats && sameRecord(await corpusStats(settings.corpusDir), manifest.corpus.stats);
+  const files = unchanged ? manifest.corpus.files : await hashCorpusFiles(settings.corpusDir);
   const indexed = { ...manifest.corpus.files };
   for (const e of manifest.corpus.errors) if (files[e.file]) indexed[e.file] = files[e.file];
   const changed = [...new Set([...Object.keys(files), ...Object.keys(indexed)])].filter((f) => files[f] !== indexed[f]);
   if (changed.length) return `corpus changed (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''})`;
   const { kind, model } = manifest.embedder;
-  if (config.embeddings === 'builtin' && kind !== 'builtin') return 'the index was built with a transformer but EMBEDDINGS=builtin';
-  if (config.embeddings !== 'builtin' && kind === 'transformer' && model !== config.embeddingModel) return `the index was built with ${model}, the configured model is ${config.embeddingModel}`;
-  if (config.embeddings === 'transformer' && kind === 'builtin') return 'the index was built with the built-in embedder but EMBEDDINGS=transformer';
-  if (config.embeddings === 'auto' && kind === 'builtin' && missingModelFiles(config.modelsDir, config.embeddingModel, 'q8').length === 0) {
-    return `the model ${config.embeddingModel} is now in ${config.modelsDir}`;
+  if (settings.embeddings === 'builtin' && kind !== 'builtin')
+    return 'the index was built with a transformer but EMBEDDINGS=builtin';
+  if (settings.embeddings !== 'builtin' && kind === 'transformer' && model !== settings.embeddingModel) {
+    return `the index was built with ${model}, the configured model is ${settings.embeddingModel}`;
+  }
+  if (settings.embeddings === 'transformer' && kind === 'builtin')
+    return 'the index was built with the built-in embedder but EMBEDDINGS=transformer';
+  if (
+    settings.embeddings === 'auto' &&
+    kind === 'builtin' &&
+    missingModelFiles(settings.modelsDir, settings.embeddingModel, 'q8').length === 0
+  ) {
+    return `the model ${settings.embeddingModel} is now in ${settings.modelsDir}`;
   }
   return undefined;
 }
 
-export async function ingest(config: Config, options: IngestOptions = {}): Promise<IngestResult> {
+export async function ingest(settings: IndexSettings, options: IngestOptions = {}): Promise<IngestResult> {
   const started = performance.now();
   const log = options.log ?? (() => {});
-  const corpus = await readCorpus(config.corpusDir);
+  const store = openStore(settings);
+  await store.prepare();
+  // Taken before reading, so a file changed meanwhile looks changed to the next staleness check.
+  const stats = await corpusStats(settings.corpusDir);
+  const corpus = await readCorpus(settings.corpusDir);
   for (const e of corpus.errors) log(`skipped ${e.message}`);
   if (corpus.documents.length === 0) {
-    throw new Error(`Nothing to index in ${config.corpusDir}: ${corpus.errors.map((e) => e.message).join('; ') || 'no documents found'}`);
+    throw new Error(
+      `Nothing to index in ${settings.corpusDir}: ${
+        corpus.errors.map((e) => e.message).join('; ') || 'no documents found'
+      }`,
+    );
   }
-  const plan = await planEmbedder(config, log);
+  const plan = await planEmbedder(settings, log);
   const lengthFn = plan.kind === 'transformer' ? (t: string) => plan.embedder.length(t) : (t: string) => t.length;
   const budget = plan.kind === 'transformer' ? plan.embedder.passageBudget : BUILTIN_PASSAGE_BUDGET;
   const passages = buildPassages(corpus.documents, budget, lengthFn);
 
-  // Tokenize each passage once, for the built-in model and the keyword index alike.
+  // Tokenize each passage once, for the built-in model and the keyword index alike. Each distinct
+  // term is kept once: jieba returns a new string per occurrence, hundreds of MB on large corpora.
   let tokenCache: string[][] | undefined;
-  const tokens = () => (tokenCache ??= passages.map((p) => terms(p.text)));
-  const reuse = await reusable(config.indexDir, passages, plan.kind === 'transformer' ? plan.embedder : undefined, budget);
+  const tokens = () => {
+    if (tokenCache) return tokenCache;
+    const distinct = new Map<string, string>();
+    const intern = (t: string) => distinct.get(t) ?? (distinct.set(t, t), t);
+    return (tokenCache = passages.map((p) => terms(p.text).map(intern)));
+  };
+  const reuse = await reusable(store, passages, plan.kind === 'transformer' ? plan.embedder : undefined, budget);
   let embedder: Embedder;
   if (reuse) embedder = reuse.embedder;
   else if (plan.kind === 'transformer') embedder = plan.embedder;
   else {
     log(`fitting the built-in embedder on ${passages.length} passages…`);
-    embedder = plan.fit(passages.map((p) => p.text), tokens());
+    embedder = plan.fit(
+      passages.map((p) => p.text),
+      tokens(),
+    );
   }
   const previousVectors = reuse?.vectors ?? new Map<string, number[]>();
 
@@ -163,23 +217,23 @@ export async function ingest(config: Config, options: IngestOptions = {}): Promi
   options.onProgress?.(0, todo.length);
   for (let c = 0; c < todo.length; c += EMBED_CHUNK) {
     const ids = todo.slice(c, c + EMBED_CHUNK);
-    const embedded = builtin ? ids.map((i) => builtin.embedTerms(tokens()[i])) : await embedder.embedDocuments(ids.map((i) => passages[i].text));
+    const embedded = builtin
+      ? ids.map((i) => builtin.embedTerms(tokens()[i]))
+      : await embedder.embedDocuments(ids.map((i) => passages[i].text));
     ids.forEach((id, j) => (vectors[id] = embedded[j]));
     options.onProgress?.(Math.min(c + EMBED_CHUNK, todo.length), todo.length);
   }
 
-  const store = new HNSWLib(embedder, { space: 'cosine', numDimensions: embedder.info.dims });
-  await store.addVectors(vectors, passages.map((p) => new Document({ pageContent: p.text, metadata: { passageId: p.id } })));
-  const keyword = KeywordIndex.build(keywordDocs(corpus.documents, passages), tokens());
+  const keyword = Bm25Index.build(keywordDocs(corpus.documents, passages), tokens());
   tokenCache = undefined; // the largest structure of a big ingest; free it before writing
-  const bridge = await EnglishBridge.build(keyword.vocabulary(), config.cacheDir);
+  const bridge = await EnglishBridge.build(keyword.vocabulary(), settings.cacheDir);
 
   const manifest: Manifest = {
     formatVersion: FORMAT_VERSION,
     createdAt: new Date().toISOString(),
     embedder: embedder.info,
     passageBudget: budget,
-    corpus: { dir: config.corpusDir, files: corpus.fileHashes, errors: corpus.errors },
+    corpus: { dir: settings.corpusDir, files: corpus.fileHashes, errors: corpus.errors, stats },
     counts: {
       documents: corpus.documents.length,
       sections: corpus.documents.reduce((n, d) => n + d.sections.length, 0),
@@ -189,16 +243,15 @@ export async function ingest(config: Config, options: IngestOptions = {}): Promi
     embedded: todo.length,
     ingestMs: 0,
   };
-  const dir = await writeBuild(config.indexDir, async (tmp) => {
-    await store.save(path.join(tmp, FILES.vectors));
-    if (embedder instanceof BuiltinEmbeddings) await embedder.save(tmp);
-    await fs.writeFile(path.join(tmp, FILES.corpus), JSON.stringify({ documents: corpus.documents }));
-    await fs.writeFile(path.join(tmp, FILES.passages), JSON.stringify(passages));
-    await fs.writeFile(path.join(tmp, FILES.keyword), keyword.toJSON());
-    await fs.writeFile(path.join(tmp, FILES.bridge), JSON.stringify(bridge.table));
-    manifest.ingestMs = Math.round(performance.now() - started);
-    // The manifest goes last: a build without one is never taken for complete.
-    await fs.writeFile(path.join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2));
+  const dir = await store.write({
+    manifest,
+    documents: corpus.documents,
+    passages: passages.map(storedPassage),
+    vectors,
+    keyword,
+    bridge: bridge.table,
+    embedder,
+    startedAt: started,
   });
   return { manifest, dir, errors: corpus.errors };
 }

@@ -1,25 +1,22 @@
 /**
- * A loaded index: the corpus structure, the passages, the vector store and the keyword
- * index, with lookups by id. Everything downstream (retrieval, answers, server) reads this.
+ * A loaded index: a document store, a vector index and a keyword index from one build of
+ * the configured store (local files or PostgreSQL), plus the embedder and the English bridge.
+ * Everything downstream (retrieval, answers, server) reads this.
  */
-import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { Config } from '../config.js';
 import type { CorpusDocument, Paragraph, Section } from '../corpus/types.js';
-import { EnglishBridge, type BridgeTable } from '../lexicon/bridge.js';
-import { BuiltinEmbeddings } from './embedders/builtin.js';
+import { EnglishBridge } from '../lexicon/bridge.js';
 import type { Embedder } from './embedders/types.js';
-import { FILES } from './files.js';
-import { KeywordIndex } from './keyword.js';
-import { currentDir } from './layout.js';
-import { FORMAT_VERSION, isManifest, type Manifest } from './manifest.js';
-import { headerParagraph, type Passage } from './passages.js';
+import type { Manifest } from './manifest.js';
+import type { Passage } from './passages.js';
+import { IndexLoadError, type LoadedBuild } from './store/build.js';
+import { openStore } from './store/open.js';
+import type { DocumentStore, KeywordIndex, VectorIndex } from './store/types.js';
 
-/** hnswlib's search breadth: well above k so recall stays near exact. */
-const EF_SEARCH = 128;
+export { IndexLoadError } from './store/build.js';
 
-export class IndexLoadError extends Error {}
+/** The settings loading an index uses. */
+export type LoadSettings = Pick<Config, 'indexDir' | 'databaseUrl' | 'modelsDir' | 'offline'>;
 
 export interface SectionNode {
   id: string;
@@ -43,45 +40,65 @@ export interface DocumentNode {
   sections: SectionNode[];
 }
 
+/** Why the index being served is older than the corpus (its rebuild failed). */
+export interface StaleIndex {
+  reason: string;
+}
+
 export class KnowledgeBase {
-  readonly paragraphs = new Map<string, Paragraph>();
-  readonly passageById = new Map<string, Passage>();
-  readonly docById = new Map<string, CorpusDocument>();
-  readonly sectionById = new Map<string, Section>();
-  /** Passage ids in the HNSW store, by label. */
-  readonly labels: string[];
+  /** Build id (local: the build directory; PostgreSQL: the builds row). */
+  readonly buildId: string;
+  /** Where the build lives, for messages. */
+  readonly dir: string;
+  readonly manifest: Manifest;
+  readonly docs: DocumentStore;
+  readonly vectors: VectorIndex;
+  readonly keyword: KeywordIndex;
+  /** Set when this index is served although the corpus changed and the rebuild failed. */
+  stale?: StaleIndex;
 
   constructor(
-    readonly dir: string,
-    readonly manifest: Manifest,
-    readonly documents: CorpusDocument[],
-    readonly passages: Passage[],
-    readonly vectors: HNSWLib,
-    readonly keyword: KeywordIndex,
+    build: LoadedBuild,
     readonly embedder: Embedder,
     readonly bridge: EnglishBridge,
   ) {
-    for (const doc of documents) {
-      this.docById.set(doc.id, doc);
-      const header = headerParagraph(doc);
-      this.paragraphs.set(header.id, header);
-      for (const p of doc.paragraphs) this.paragraphs.set(p.id, p);
-      for (const s of doc.sections) this.sectionById.set(s.id, s);
-    }
-    for (const p of passages) this.passageById.set(p.id, p);
-    this.labels = passages.map((p) => p.id);
-    vectors.index.setEf(EF_SEARCH);
+    this.buildId = build.id;
+    this.dir = build.location;
+    this.manifest = build.manifest;
+    this.docs = build.documents;
+    this.vectors = build.vectors;
+    this.keyword = build.keyword;
+  }
+
+  get documents(): readonly CorpusDocument[] {
+    return this.docs.documents;
+  }
+
+  get passages(): readonly Passage[] {
+    return this.docs.passages;
+  }
+
+  get docById(): ReadonlyMap<string, CorpusDocument> {
+    return this.docs.docById;
+  }
+
+  get sectionById(): ReadonlyMap<string, Section> {
+    return this.docs.sectionById;
+  }
+
+  get passageById(): ReadonlyMap<string, Passage> {
+    return this.docs.passageById;
   }
 
   paragraph(id: string): Paragraph | undefined {
-    return this.paragraphs.get(id);
+    return this.docs.paragraph(id);
   }
 
   /** Paragraphs of a document in order, header first. */
   documentParagraphs(docId: string): Paragraph[] {
     const doc = this.docById.get(docId);
     if (!doc) return [];
-    return [this.paragraphs.get(`${doc.id}/header`)!, ...doc.paragraphs];
+    return [this.paragraph(`${doc.id}/header`)!, ...doc.paragraphs];
   }
 
   /** Documents with their section trees and paragraph counts, for browsing and "summarize this". */
@@ -107,43 +124,38 @@ export class KnowledgeBase {
     }));
   }
 
-  static async load(config: Config): Promise<KnowledgeBase> {
-    const dir = currentDir(config.indexDir);
-    const read = async (name: string) => {
-      try {
-        return await fs.readFile(path.join(dir, name), 'utf8');
-      } catch (err) {
-        throw new IndexLoadError(`The index at ${config.indexDir} is missing ${name} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); run \`npm run ingest\` to build it.`);
-      }
-    };
-    const parse = <T>(name: string, text: string): T => {
-      try {
-        return JSON.parse(text) as T;
-      } catch {
-        throw new IndexLoadError(`The index file ${name} in ${config.indexDir} is corrupt (not valid JSON); run \`npm run ingest\` to rebuild it.`);
-      }
-    };
-    const manifest = parse<unknown>(FILES.manifest, await read(FILES.manifest));
-    if (!isManifest(manifest)) throw new IndexLoadError(`The index at ${config.indexDir} has an unknown format (expected version ${FORMAT_VERSION}); run \`npm run ingest\` to rebuild it.`);
+  static async load(settings: LoadSettings): Promise<KnowledgeBase> {
+    const build = await openStore(settings).load();
     try {
+      const { embedder: info } = build.manifest;
       const embedder: Embedder =
-        manifest.embedder.kind === 'builtin'
-          ? await BuiltinEmbeddings.load(dir)
-          : await (await import('./embedders/transformer.js')).TransformerEmbeddings.load({ modelId: manifest.embedder.model, modelsDir: config.modelsDir, offline: config.offline });
-      const [corpus, passages, keyword, vectors, bridge] = await Promise.all([
-        read(FILES.corpus).then((t) => parse<{ documents: CorpusDocument[] }>(FILES.corpus, t)),
-        read(FILES.passages).then((t) => parse<Passage[]>(FILES.passages, t)),
-        read(FILES.keyword).then((t) => KeywordIndex.fromJSON(t)),
-        HNSWLib.load(path.join(dir, FILES.vectors), embedder),
-        read(FILES.bridge).then((t) => new EnglishBridge(parse<BridgeTable>(FILES.bridge, t))),
-      ]);
-      if (vectors.index.getCurrentCount() !== passages.length) {
-        throw new IndexLoadError(`The vector index holds ${vectors.index.getCurrentCount()} vectors but there are ${passages.length} passages; run \`npm run ingest\` to rebuild it.`);
+        info.kind === 'builtin'
+          ? await build.builtinEmbedder!()
+          : await (
+              await import('./embedders/transformer.js')
+            ).TransformerEmbeddings.load({
+              modelId: info.model,
+              modelsDir: settings.modelsDir,
+              offline: settings.offline,
+            });
+      if (embedder.info.dims !== build.vectors.dims) {
+        throw new IndexLoadError(
+          `The vector index holds ${build.vectors.dims}-dimensional vectors but the embedder makes ` +
+            `${embedder.info.dims}; run \`npm run ingest\` to rebuild it.`,
+        );
       }
-      return new KnowledgeBase(dir, manifest, corpus.documents, passages, vectors, keyword, embedder, bridge);
+      return new KnowledgeBase(build, embedder, new EnglishBridge(build.bridge));
     } catch (err) {
       if (err instanceof IndexLoadError) throw err;
-      throw new IndexLoadError(`The index at ${config.indexDir} could not be loaded: ${(err as Error).message}. Run \`npm run ingest\` to rebuild it.`);
+      throw new IndexLoadError(
+        `The index at ${build.location} could not be loaded: ${(err as Error).message}. ` +
+          'Run `npm run ingest` to rebuild it.',
+      );
     }
   }
+}
+
+/** The id of the build a server should be serving now, to notice a re-ingest. */
+export function currentBuildId(settings: Pick<Config, 'indexDir' | 'databaseUrl'>): Promise<string | undefined> {
+  return openStore(settings).currentBuildId();
 }

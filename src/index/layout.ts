@@ -12,6 +12,9 @@ import path from 'node:path';
 export const CURRENT = 'current';
 const BUILDS = 'builds';
 const TMP_PREFIX = '.tmp-';
+const WRITABLE_HINT = 'set INDEX_DIR (or --index) to a writable folder.';
+
+const errorCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 
 export function currentDir(indexDir: string): string {
   return path.join(indexDir, CURRENT);
@@ -35,10 +38,39 @@ async function removeAbandoned(buildsDir: string): Promise<void> {
   }
 }
 
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir spins forever where mkdir answers
+ * ENOENT for a parent that exists (/proc, /sys), so an unwritable INDEX_DIR would hang.
+ */
+async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !(await fs.stat(d).catch(() => undefined)); d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) {
+    try {
+      await fs.mkdir(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw new Error(`Cannot create the index folder ${d} (${errorCode(err)}); ${WRITABLE_HINT}`);
+    }
+  }
+}
+
+/** Create the index folder if needed, failing at once with a clear message when it cannot be written. */
+export async function prepareIndexDir(indexDir: string): Promise<void> {
+  await makeDirs(path.join(indexDir, BUILDS));
+  const probe = path.join(indexDir, BUILDS, `${TMP_PREFIX}${process.pid}-probe`);
+  try {
+    await fs.writeFile(probe, '');
+    await fs.rm(probe);
+  } catch (err) {
+    throw new Error(`Cannot write to the index folder ${indexDir} (${errorCode(err)}); ${WRITABLE_HINT}`);
+  }
+}
+
 /** Run `write` into a fresh directory, then make it the current index. Returns the final build path. */
 export async function writeBuild(indexDir: string, write: (dir: string) => Promise<void>): Promise<string> {
   const buildsDir = path.join(indexDir, BUILDS);
-  await fs.mkdir(buildsDir, { recursive: true });
+  await makeDirs(buildsDir);
   await removeAbandoned(buildsDir);
   const stamp = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   const tmp = path.join(buildsDir, `${TMP_PREFIX}${process.pid}-${stamp}`);
@@ -56,7 +88,8 @@ export async function writeBuild(indexDir: string, write: (dir: string) => Promi
   await fs.rename(link, currentDir(indexDir));
   // Older builds are no longer referenced; a running server has them in memory already.
   for (const name of await fs.readdir(buildsDir)) {
-    if (name !== stamp && !name.startsWith(TMP_PREFIX)) await fs.rm(path.join(buildsDir, name), { recursive: true, force: true });
+    if (name !== stamp && !name.startsWith(TMP_PREFIX))
+      await fs.rm(path.join(buildsDir, name), { recursive: true, force: true });
   }
   return final;
 }

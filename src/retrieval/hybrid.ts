@@ -1,5 +1,5 @@
 /**
- * Hybrid retrieval: dense candidates from HNSW and keyword candidates from BM25, fused
+ * Hybrid retrieval: dense candidates from the vector index and keyword candidates from BM25, fused
  * per paragraph (several windows of one paragraph count once, by their best window).
  * Fusion is a weighted sum of each signal normalised to the best candidate of the query
  * (chosen over reciprocal-rank fusion by `npm run eval`; RRF is kept as an option to compare).
@@ -9,6 +9,7 @@ import { Document } from '@langchain/core/documents';
 import type { CorpusDocument, Paragraph } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
 import { headerId, type Passage } from '../index/passages.js';
+import type { VectorHit } from '../index/store/types.js';
 import { terms } from '../text/tokens.js';
 import type { RetrievalTuning } from '../tuning.js';
 
@@ -69,12 +70,10 @@ export class HybridSearcher {
     private readonly tuning: RetrievalTuning,
   ) {}
 
-  private async denseHits(text: string, count: number): Promise<Array<{ id: string; similarity: number }>> {
+  private async denseHits(text: string, count: number, docIds?: string[]): Promise<VectorHit[]> {
     const vector = await this.kb.embedder.embedQuery(text);
     if (!vector.some((x) => x !== 0)) return []; // nothing the built-in model knows
-    const hits = await this.kb.vectors.similaritySearchVectorWithScore(vector, Math.min(count, this.kb.passages.length));
-    // HNSWLib reports cosine distance: lower is closer.
-    return hits.map(([doc, distance]) => ({ id: String(doc.metadata.passageId), similarity: 1 - distance }));
+    return this.kb.vectors.search(vector, count, { docIds });
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
@@ -96,14 +95,14 @@ export class HybridSearcher {
       return c;
     };
     if (mode !== 'keyword') {
-      (await this.denseHits(options.denseText ?? query, pool)).forEach((h, rank) => {
+      (await this.denseHits(options.denseText ?? query, pool, options.docIds)).forEach((h, rank) => {
         const c = candidate(h.id);
         if (c) Object.assign(c, { dense: Math.max(0, h.similarity), denseRank: rank });
       });
     }
     if (mode !== 'dense') {
       const queryTerms = [...terms(query), ...(options.extraTerms ?? [])];
-      this.kb.keyword.query(query, pool, queryTerms).forEach((h, rank) => {
+      (await this.kb.keyword.query(query, pool, queryTerms)).forEach((h, rank) => {
         const c = candidate(h.id);
         if (c) Object.assign(c, { keyword: h.score, keywordRank: rank, matched: h.terms });
       });

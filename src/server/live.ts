@@ -1,14 +1,12 @@
 /**
  * The answerer the server uses, switched atomically to a newly built index: a re-ingest
- * (same index dir) swaps the `current` symlink; this notices, loads the new index in the
+ * (same index dir or database) makes a new build current; this notices, loads the new index in the
  * background and swaps it in once complete. Until then, and if loading fails, the old one
  * keeps answering.
  */
-import { promises as fs } from 'node:fs';
 import { Answerer } from '../answer/answer.js';
 import type { Config } from '../config.js';
-import { KnowledgeBase } from '../index/knowledge-base.js';
-import { currentDir } from '../index/layout.js';
+import { currentBuildId, KnowledgeBase } from '../index/knowledge-base.js';
 
 export class LiveAnswerer {
   private answerer: Answerer;
@@ -36,7 +34,7 @@ export class LiveAnswerer {
   }
 
   async start(): Promise<void> {
-    this.target = await fs.readlink(currentDir(this.config.indexDir)).catch(() => undefined);
+    this.target = this.answerer.kb.buildId;
     if (this.config.reloadIntervalMs > 0) {
       this.timer = setInterval(() => void this.check(), this.config.reloadIntervalMs);
       this.timer.unref();
@@ -50,13 +48,13 @@ export class LiveAnswerer {
   /** Load the index `current` points to now, if it changed. */
   async check(): Promise<boolean> {
     if (this.loading) return false;
-    const target = await fs.readlink(currentDir(this.config.indexDir)).catch(() => undefined);
+    const target = await currentBuildId(this.config).catch(() => undefined);
     if (!target || target === this.target) return false;
     this.loading = true;
     try {
       const kb = await KnowledgeBase.load(this.config);
       this.answerer = new Answerer(kb);
-      this.target = target;
+      this.target = kb.buildId;
       for (const listener of this.listeners) listener(this.answerer);
       this.log(`switched to the new index ${target} (${kb.documents.length} documents, ${kb.passages.length} passages)`);
       return true;

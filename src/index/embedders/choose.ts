@@ -13,7 +13,7 @@ export type EmbedderPlan =
   | { kind: 'builtin'; fit: (texts: string[], tokens?: string[][]) => Embedder };
 
 export async function planEmbedder(
-  config: Config,
+  config: Pick<Config, 'embeddings' | 'builtinDims' | 'embeddingModel' | 'modelsDir' | 'offline' | 'hubEndpoint'>,
   warn: (message: string) => void = console.warn,
 ): Promise<EmbedderPlan> {
   const builtin: EmbedderPlan = {

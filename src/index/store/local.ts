@@ -1,0 +1,256 @@
+/**
+ * Builds in local files (see layout.ts for the atomic swap). Everything but the manifest is
+ * binary or compact JSON read in one pass: postings and vectors are used in place as typed
+ * arrays, paragraph texts are sliced from one string, passage texts from their paragraph. Every file's SHA-256 is recorded in the
+ * manifest and checked at load, so a corrupt file asks for a rebuild instead of crashing hnswlib.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import path from 'node:path';
+import type { BridgeTable } from '../../lexicon/bridge.js';
+import { BuiltinEmbeddings } from '../embedders/builtin.js';
+import { FILES } from '../files.js';
+import { Bm25Index, FIELDS, type Field, type PackedField } from '../keyword.js';
+import { currentDir, prepareIndexDir, writeBuild } from '../layout.js';
+import { FORMAT_VERSION, isManifest, type Manifest } from '../manifest.js';
+import { decodeCorpus, decodePassages, encodeCorpus, encodePassages } from './columns.js';
+import { MemoryDocumentStore } from './documents.js';
+import { HnswVectorIndex } from './hnsw.js';
+import { IndexLoadError, type BuildContents, type IndexStore, type LoadedBuild, type PreviousBuild } from './build.js';
+
+const keywordFile = (field: Field, part: 'terms.json' | 'offsets.u32' | 'postings.u32' | 'lengths.u32') =>
+  path.join(FILES.keyword, `${field}.${part}`);
+
+/** Paragraph text as UTF-16: smaller than UTF-8 for Chinese, and decoded at memory speed. */
+const TEXT_ENCODING = 'utf16le';
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function u32(buffer: Buffer): Uint32Array {
+  if (buffer.byteLength % 4 !== 0) throw new Error('a binary index file has a length that is not a multiple of 4');
+  // Typed-array views need 4-byte alignment; readFile's buffers normally have it.
+  const aligned = buffer.byteOffset % 4 === 0 ? buffer : Buffer.from(buffer);
+  return new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 4);
+}
+
+function bytes(array: Uint32Array): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await fs.readdir(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = path.join(prefix, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(dir, rel)));
+    else out.push(rel);
+  }
+  return out;
+}
+
+export class LocalStore implements IndexStore {
+  constructor(readonly indexDir: string) {}
+
+  get location(): string {
+    return this.indexDir;
+  }
+
+  async currentBuildId(): Promise<string | undefined> {
+    return fs.readlink(currentDir(this.indexDir)).catch(() => undefined);
+  }
+
+  async currentManifest(): Promise<Manifest | undefined> {
+    try {
+      const m: unknown = JSON.parse(await fs.readFile(path.join(currentDir(this.indexDir), FILES.manifest), 'utf8'));
+      return isManifest(m) ? m : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async previous(): Promise<PreviousBuild | undefined> {
+    const id = await this.currentBuildId();
+    if (!id) return undefined;
+    const dir = path.resolve(this.indexDir, id);
+    const manifest = await this.currentManifest();
+    if (!manifest) return undefined;
+    const read = (file: string) => fs.readFile(path.join(dir, file));
+    const documents = decodeCorpus({
+      structure: (await read(FILES.corpus)).toString('utf8'),
+      text: (await read(FILES.corpusText)).toString(TEXT_ENCODING),
+      paragraphs: u32(await read(FILES.corpusParagraphs)),
+      sentences: u32(await read(FILES.corpusSentences)),
+    });
+    const passages = decodePassages(documents, {
+      positions: u32(await read(FILES.passages)),
+      hashes: (await read(FILES.passageHashes)).toString('utf8'),
+    });
+    return {
+      manifest,
+      passages,
+      vectors: async () => {
+        const index = await HnswVectorIndex.read(path.join(dir, FILES.vectors), manifest.embedder.dims, passages);
+        return passages.map((p) => index.vector(p.id)!);
+      },
+      builtinEmbedder:
+        manifest.embedder.kind === 'builtin' ? () => BuiltinEmbeddings.load(path.join(dir, FILES.embedder)) : undefined,
+    };
+  }
+
+  prepare(): Promise<void> {
+    return prepareIndexDir(this.indexDir);
+  }
+
+  async write(build: BuildContents): Promise<string> {
+    return writeBuild(this.indexDir, async (tmp) => {
+      const vectors = HnswVectorIndex.create(build.manifest.embedder.dims, build.passages.length);
+      await vectors.add(build.passages.map((p, i) => ({ id: p.id, docId: p.docId, vector: build.vectors[i] })));
+      await vectors.write(path.join(tmp, FILES.vectors));
+      if (build.embedder instanceof BuiltinEmbeddings) {
+        await fs.mkdir(path.join(tmp, FILES.embedder));
+        await build.embedder.save(path.join(tmp, FILES.embedder));
+      }
+      const corpus = encodeCorpus(build.documents);
+      await fs.writeFile(path.join(tmp, FILES.corpus), corpus.structure);
+      await fs.writeFile(path.join(tmp, FILES.corpusText), corpus.text, TEXT_ENCODING);
+      await fs.writeFile(path.join(tmp, FILES.corpusParagraphs), bytes(corpus.paragraphs));
+      await fs.writeFile(path.join(tmp, FILES.corpusSentences), bytes(corpus.sentences));
+      const passages = encodePassages(build.documents, build.passages);
+      await fs.writeFile(path.join(tmp, FILES.passages), bytes(passages.positions));
+      await fs.writeFile(path.join(tmp, FILES.passageHashes), passages.hashes);
+      await fs.writeFile(path.join(tmp, FILES.bridge), JSON.stringify(build.bridge));
+      await fs.mkdir(path.join(tmp, FILES.keyword));
+      const packed = build.keyword.packed();
+      for (const f of FIELDS) {
+        await fs.writeFile(path.join(tmp, keywordFile(f, 'terms.json')), JSON.stringify(packed[f].terms));
+        await fs.writeFile(path.join(tmp, keywordFile(f, 'offsets.u32')), bytes(packed[f].offsets));
+        await fs.writeFile(path.join(tmp, keywordFile(f, 'postings.u32')), bytes(packed[f].postings));
+        await fs.writeFile(path.join(tmp, keywordFile(f, 'lengths.u32')), bytes(packed[f].lengths));
+      }
+      const checksums: Record<string, string> = {};
+      for (const file of (await listFiles(tmp)).sort())
+        checksums[file] = sha256(await fs.readFile(path.join(tmp, file)));
+      build.manifest.ingestMs = Math.round(performance.now() - build.startedAt);
+      // The manifest goes last: a build without one is never taken for complete.
+      await fs.writeFile(path.join(tmp, FILES.manifest), JSON.stringify({ ...build.manifest, checksums }, null, 2));
+    });
+  }
+
+  async load(): Promise<LoadedBuild> {
+    // Resolve `current` once, so a build swapped in meanwhile is not mixed with this one.
+    const id = await this.currentBuildId();
+    const dir = id ? path.resolve(this.indexDir, id) : currentDir(this.indexDir);
+    const where = this.indexDir;
+    const location = currentDir(this.indexDir);
+    const broken = (problem: string) => new IndexLoadError(`${problem}; run \`npm run ingest\` to rebuild it.`);
+    const errorCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    let manifestText: string;
+    try {
+      manifestText = await fs.readFile(path.join(dir, FILES.manifest), 'utf8');
+    } catch (err) {
+      throw broken(`The index at ${where} is missing ${FILES.manifest} (${errorCode(err)})`);
+    }
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(manifestText);
+    } catch {
+      throw broken(`The index file ${FILES.manifest} in ${where} is corrupt (not valid JSON)`);
+    }
+    if (!isManifest(manifest) || !manifest.checksums) {
+      throw broken(`The index at ${where} has an unknown format (expected version ${FORMAT_VERSION})`);
+    }
+    const checksums = manifest.checksums;
+    /** A file's bytes, checked against the manifest. */
+    const read = async (file: string): Promise<Buffer> => {
+      const expected = checksums[file];
+      if (!expected) throw broken(`The index at ${where} does not list ${file} in its manifest`);
+      let data: Buffer;
+      try {
+        data = await fs.readFile(path.join(dir, file));
+      } catch (err) {
+        throw broken(`The index at ${where} is missing ${file} (${errorCode(err)})`);
+      }
+      if (sha256(data) !== expected) {
+        throw broken(`The index file ${file} in ${where} is corrupt (its checksum does not match the manifest)`);
+      }
+      return data;
+    };
+    const json = async <T>(file: string): Promise<T> => {
+      const data = await read(file);
+      try {
+        return JSON.parse(data.toString('utf8')) as T;
+      } catch {
+        throw broken(`The index file ${file} in ${where} is corrupt (not valid JSON)`);
+      }
+    };
+    // Check every listed file, the ones read by libraries (hnswlib, the embedder) included; those
+    // are hashed as streams, since holding their bytes only to drop them costs garbage collection.
+    await Promise.all(
+      Object.keys(checksums)
+        .filter((f) => f === FILES.vectors || f.startsWith(FILES.embedder + path.sep))
+        .map(async (file) => {
+          const hash = createHash('sha256');
+          try {
+            await pipeline(createReadStream(path.join(dir, file)), hash);
+          } catch (err) {
+            throw broken(`The index at ${where} is missing ${file} (${errorCode(err)})`);
+          }
+          if (hash.digest('hex') !== checksums[file]) {
+            throw broken(`The index file ${file} in ${where} is corrupt (its checksum does not match the manifest)`);
+          }
+        }),
+    );
+    const [structure, text, paragraphs, sentences, positions, hashes, bridge] = await Promise.all([
+      read(FILES.corpus),
+      read(FILES.corpusText),
+      read(FILES.corpusParagraphs).then(u32),
+      read(FILES.corpusSentences).then(u32),
+      read(FILES.passages).then(u32),
+      read(FILES.passageHashes),
+      json<BridgeTable>(FILES.bridge),
+    ]);
+    const fields = {} as Record<Field, PackedField>;
+    for (const f of FIELDS) {
+      const [terms, offsets, postings, lengths] = await Promise.all([
+        json<string[]>(keywordFile(f, 'terms.json')),
+        read(keywordFile(f, 'offsets.u32')).then(u32),
+        read(keywordFile(f, 'postings.u32')).then(u32),
+        read(keywordFile(f, 'lengths.u32')).then(u32),
+      ]);
+      fields[f] = { terms, offsets, postings, lengths };
+    }
+    try {
+      const documents = decodeCorpus({
+        structure: structure.toString('utf8'),
+        text: text.toString(TEXT_ENCODING),
+        paragraphs,
+        sentences,
+      });
+      const passages = decodePassages(documents, { positions, hashes: hashes.toString('utf8') });
+      const store = new MemoryDocumentStore(documents, passages);
+      const vectors = await HnswVectorIndex.read(path.join(dir, FILES.vectors), manifest.embedder.dims, passages);
+      return {
+        id: id ?? dir,
+        location,
+        manifest,
+        documents: store,
+        vectors,
+        keyword: new Bm25Index(
+          passages.map((p) => p.id),
+          fields,
+        ),
+        bridge,
+        builtinEmbedder:
+          manifest.embedder.kind === 'builtin'
+            ? () => BuiltinEmbeddings.load(path.join(dir, FILES.embedder))
+            : undefined,
+      };
+    } catch (err) {
+      throw new IndexLoadError(
+        `The index at ${where} is inconsistent: ${(err as Error).message}. Run \`npm run ingest\` to rebuild it.`,
+      );
+    }
+  }
+}

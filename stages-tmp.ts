@@ -1,0 +1,12 @@
+const t0 = performance.now();
+const { loadConfig } = await import('/work/wt-store/src/config.js');
+const { staleReason } = await import('/work/wt-store/src/index/ingest.js');
+const { KnowledgeBase } = await import('/work/wt-store/src/index/knowledge-base.js');
+await import('/work/wt-store/src/server/app.js');
+const t1 = performance.now();
+const config = loadConfig({ INDEX_DIR: '/tmp/scale-index', CORPUS_DIR: '/tmp/scale-corpus', EMBEDDINGS: 'builtin' }, {});
+console.log('stale', await staleReason(config));
+const t2 = performance.now();
+const kb = await KnowledgeBase.load(config);
+const t3 = performance.now();
+console.log({ imports: t1 - t0, stale: t2 - t1, load: t3 - t2, rss: process.memoryUsage().rss / 1e6 });
