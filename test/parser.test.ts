@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { normalizeLine } from '../src/text/normalize.js';
 import { parseDocuments } from '../src/corpus/parse.js';
-import { decodeCorpusFile, readCorpus } from '../src/corpus/read.js';
+import { decodeText } from '../src/corpus/loaders/text.js';
+import { readCorpus } from '../src/corpus/read.js';
 import { splitSentences } from '../src/text/sentences.js';
 import { CORPUS, shared, tempDir } from './helpers.js';
 
@@ -147,6 +148,6 @@ describe('parser details', () => {
     assert.deepEqual(documents.map((d) => d.meta.title), ['好标题']);
     assert.deepEqual(errors.map((e) => e.file).sort(), ['binary.txt', 'empty.md', 'gbk.txt']);
     assert.match(errors.find((e) => e.file === 'gbk.txt')!.message, /gbk\.txt: .*UTF-8/);
-    assert.throws(() => decodeCorpusFile(new Uint8Array()), /empty/);
+    assert.throws(() => decodeText(new Uint8Array()), /empty/);
   });
 });
