@@ -28,6 +28,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** How often the server looks for a newly built index to switch to (0 = never). */
   reloadIntervalMs: number;
+  /** Largest uploaded file, in MB. */
+  uploadMaxMb: number;
 }
 
 const EMBEDDER_CHOICES: readonly EmbedderChoice[] = ['auto', 'transformer', 'builtin'];
@@ -108,5 +110,6 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     rateLimitPerMinute: intSetting('RATE_LIMIT', get('RATE_LIMIT'), 300),
     requestTimeoutMs: intSetting('REQUEST_TIMEOUT_MS', get('REQUEST_TIMEOUT_MS'), 15_000),
     reloadIntervalMs: intSetting('RELOAD_INTERVAL_MS', get('RELOAD_INTERVAL_MS'), 2_000),
+    uploadMaxMb: intSetting('UPLOAD_MAX_MB', get('UPLOAD_MAX_MB'), 50),
   };
 }

@@ -7,6 +7,8 @@ import { rateLimit } from 'express-rate-limit';
 import path from 'node:path';
 import { Answerer, UnknownTargetError } from '../answer/answer.js';
 import { errorBody, HttpError } from './errors.js';
+import { documentList, type Library } from './library.js';
+import { uploadRoutes } from './routes/uploads.js';
 import { openAiRoutes } from './openai.js';
 import { answerPieces, startSse } from './sse.js';
 import { LIMITS, parseAsk, parseSummarize } from './validate.js';
@@ -19,6 +21,8 @@ export interface AppOptions {
   rateLimitPerMinute?: number;
   /** Answer with 503 when a request takes longer than this. */
   requestTimeoutMs?: number;
+  /** Upload and delete documents (POST/DELETE /api/documents); absent, the library is fixed. */
+  library?: { library: Library; host: string; maxFileBytes: number };
 }
 
 const SECURITY_HEADERS = {
@@ -57,7 +61,7 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
     next();
   });
   guard.use((req, _res, next) => {
-    if (req.method === 'POST' && !req.is('application/json')) {
+    if (req.method === 'POST' && !req.is('application/json') && !(req.path === '/documents' && req.is('multipart/form-data'))) {
       throw new HttpError(415, 'unsupported_media_type', 'Send the body as JSON with "Content-Type: application/json".');
     }
     next();
@@ -86,7 +90,7 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
   });
 
   api.get('/api/documents', (_req, res) => {
-    res.json({ documents: getAnswerer().kb.tree() });
+    res.json({ documents: documentList(getAnswerer().kb, options.library?.library) });
   });
 
   api.get('/api/passages/:id', (req, res) => {
@@ -140,6 +144,7 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
     }
   });
 
+  if (options.library) api.use(uploadRoutes(options.library.library, { ...options.library, apiKey: options.apiKey }));
   api.use(openAiRoutes(getAnswerer));
   app.use(api);
   app.use(express.static(options.webDir ?? path.resolve('web'), { index: 'index.html', dotfiles: 'ignore', fallthrough: true }));

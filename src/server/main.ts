@@ -8,6 +8,7 @@ import { openKnowledgeBase } from '../index/open.js';
 import { terms } from '../text/tokens.js';
 import { runCli } from '../cli/run.js';
 import { createApp } from './app.js';
+import { Library } from './library.js';
 import { LiveAnswerer } from './live.js';
 
 /** Worker processes (WORKERS, default 1): each loads the index and shares the port, so all cores answer. */
@@ -35,6 +36,11 @@ runCli(async (argv) => {
     apiKey: process.env.API_KEY || undefined,
     rateLimitPerMinute: config.rateLimitPerMinute,
     requestTimeoutMs: config.requestTimeoutMs,
+    library: {
+      library: new Library({ config, current: () => live.current.kb, reload: () => live.check() }),
+      host: config.host,
+      maxFileBytes: config.uploadMaxMb * 2 ** 20,
+    },
   });
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();

@@ -14,14 +14,14 @@ export const SUPPORTED = 'PDF (with a text layer), Word .docx, HTML, Markdown or
 
 /** Binary types people try to upload, with what to do instead. */
 const KNOWN_BINARY: Array<{ magic: number[]; what: string }> = [
-  { magic: [0x89, 0x50, 0x4e, 0x47], what: 'a PNG image; OCR is not supported, upload a PDF with a text layer or the text itself' },
-  { magic: [0xff, 0xd8, 0xff], what: 'a JPEG image; OCR is not supported, upload a PDF with a text layer or the text itself' },
+  { magic: [0x89, 0x50, 0x4e, 0x47], what: 'a PNG image (images are not read: there is no OCR)' },
+  { magic: [0xff, 0xd8, 0xff], what: 'a JPEG image (images are not read: there is no OCR)' },
   { magic: [0x47, 0x49, 0x46, 0x38], what: 'a GIF image' },
-  { magic: [0xd0, 0xcf, 0x11, 0xe0], what: 'a legacy Office file (.doc/.xls) or an encrypted Office file; save it as an unprotected .docx' },
-  { magic: [0x7b, 0x5c, 0x72, 0x74, 0x66], what: 'an RTF file; save it as .docx' },
+  { magic: [0xd0, 0xcf, 0x11, 0xe0], what: 'a legacy Office file (.doc/.xls) or an encrypted Office file (save it as an unprotected .docx)' },
+  { magic: [0x7b, 0x5c, 0x72, 0x74, 0x66], what: 'an RTF file (save it as .docx)' },
   { magic: [0x7f, 0x45, 0x4c, 0x46], what: 'a program (ELF)' },
   { magic: [0x4d, 0x5a], what: 'a Windows program' },
-  { magic: [0x1f, 0x8b], what: 'a gzip archive; unpack it first' },
+  { magic: [0x1f, 0x8b], what: 'a gzip archive (unpack it first)' },
 ];
 
 function startsWith(bytes: Uint8Array, magic: number[], at = 0): boolean {
@@ -31,6 +31,11 @@ function startsWith(bytes: Uint8Array, magic: number[], at = 0): boolean {
 export function extensionOf(name: string): string {
   const m = /\.([A-Za-z0-9]+)$/.exec(name);
   return m ? m[1].toLowerCase() : '';
+}
+
+/** The format a file name claims (for indexes built before formats were recorded). */
+export function formatOfName(name: string): Format | undefined {
+  return BY_EXTENSION[extensionOf(name)];
 }
 
 function isPdf(bytes: Uint8Array): boolean {

@@ -9,7 +9,7 @@ import { readPdf } from './pdf.js';
 import { decodeText } from './text.js';
 
 export { UnreadableFileError, UnsupportedFileError } from './errors.js';
-export { SUPPORTED, type Format } from './detect.js';
+export { formatOfName, SUPPORTED, type Format } from './detect.js';
 
 export interface LoadOptions {
   /** A DOCX (zip) that unzips to more than this is refused as a zip bomb. */
