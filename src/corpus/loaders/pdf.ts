@@ -123,10 +123,15 @@ function isIndented(line: PdfLine, layout: Layout): boolean {
   return line.x0 > layout.left + 0.8 * line.size;
 }
 
+/** A centred heading line (a long title wraps onto centred lines that continue it). */
+function isCentredHeading(line: PdfLine, layout: Layout): boolean {
+  return line.size >= layout.bodySize * HEADING_SCALE && Math.abs((line.x0 + line.x1) / 2 - (layout.left + layout.right) / 2) < line.size;
+}
+
 function startsParagraph(prev: PdfLine, line: PdfLine, layout: Layout): boolean {
   return (
     endsShort(prev, layout) ||
-    isIndented(line, layout) ||
+    (isIndented(line, layout) && !isCentredHeading(line, layout)) ||
     Math.abs(prev.size - line.size) > 0.15 * Math.min(prev.size, line.size) ||
     prev.y - line.y > 1.6 * layout.lineGap
   );
