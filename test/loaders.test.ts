@@ -4,6 +4,10 @@ import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { TextItem } from 'pdfjs-dist/types/src/display/api.js';
+import { Answerer } from '../src/answer/answer.js';
+import { loadGold, runGold, type GoldMetrics } from '../src/eval/gold.js';
+import { ingest } from '../src/index/ingest.js';
+import { KnowledgeBase } from '../src/index/knowledge-base.js';
 import { loadFile, UnreadableFileError, UnsupportedFileError } from '../src/corpus/loaders/index.js';
 import { readCorpus } from '../src/corpus/read.js';
 import type { CorpusDocument } from '../src/corpus/types.js';
@@ -11,7 +15,7 @@ import {
   FOOTER_TEXT, makeDocx, makeEncryptedPdf, makeGbk, makeHtml, makeNumberedDocx, makePdf, makeScannedPdf, makeUtf16,
   makeZipBombDocx, NAV_LINKS, RUNNING_HEADER, seedText,
 } from './fixtures/documents.js';
-import { tempDir } from './helpers.js';
+import { CORPUS, ROOT, tempDir, testConfig } from './helpers.js';
 
 const squash = (s: string) => s.normalize('NFKC').replace(/\s+/g, '');
 const paragraphs = (docs: CorpusDocument[]) => docs.flatMap((d) => d.paragraphs.map((p) => squash(p.text)));
@@ -174,5 +178,22 @@ describe('corpus folder', () => {
     assert.deepEqual(errors.map((e) => e.file).sort(), ['broken.txt', 'photo.png']);
     assert.match(errors.find((e) => e.file === 'broken.txt')!.message, /broken link/);
     assert.match(errors.find((e) => e.file === 'photo.png')!.message, /\.png files are not supported/);
+  });
+});
+
+describe('gold set from a PDF-only corpus', () => {
+  it('scores within 2 points of the same documents as text', async () => {
+    const gold = loadGold(path.join(ROOT, 'test', 'gold', 'gold.jsonl'));
+    const score = async (corpus: string): Promise<GoldMetrics> => {
+      const config = testConfig(corpus);
+      await ingest(config);
+      return (await runGold(new Answerer(await KnowledgeBase.load(config)), gold)).metrics;
+    };
+    const pdfCorpus = tempDir();
+    writeFileSync(path.join(pdfCorpus, 'seed.pdf'), pdf);
+    const [text, fromPdf] = [await score(CORPUS), await score(pdfCorpus)];
+    const points = (m: GoldMetrics) => [m.keyContainment.all, m.citationPrecision, m.abstention.outOfCorpus, m.recall['hybrid/zh'].at5].map((x) => x * 100);
+    const gaps = points(text).map((t, i) => Math.abs(t - points(fromPdf)[i]));
+    assert.ok(gaps.every((g) => g <= 2), `gaps in points (keys, citation precision, abstention, recall@5): ${gaps.join(', ')}`);
   });
 });
