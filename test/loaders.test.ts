@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
@@ -178,6 +178,16 @@ describe('corpus folder', () => {
     assert.deepEqual(errors.map((e) => e.file).sort(), ['broken.txt', 'photo.png']);
     assert.match(errors.find((e) => e.file === 'broken.txt')!.message, /broken link/);
     assert.match(errors.find((e) => e.file === 'photo.png')!.message, /\.png files are not supported/);
+  });
+
+  it('keeps parsed DOCX and PDF files in the cache folder and reads them back unchanged', async () => {
+    const dir = tempDir();
+    const cacheDir = tempDir();
+    writeFileSync(path.join(dir, 'seed.docx'), await makeDocx());
+    const first = await readCorpus(dir, { cacheDir });
+    assert.equal(readdirSync(path.join(cacheDir, 'parsed')).length, 1);
+    // As JSON, the form the index stores them in (fields left undefined are dropped).
+    assert.deepEqual((await readCorpus(dir, { cacheDir })).documents, JSON.parse(JSON.stringify(first.documents)));
   });
 });
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { loadFile } from './loaders/index.js';
+import { loadFileCached } from './cache.js';
 import type { CorpusDocument, FileError, ParsedCorpus } from './types.js';
 
 export interface CorpusScan {
@@ -46,7 +46,12 @@ export function fileHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export async function readCorpus(corpusDir: string): Promise<ParsedCorpus> {
+export interface ReadOptions {
+  /** Where parsed PDF and DOCX files are cached by content (CACHE_DIR). */
+  cacheDir?: string;
+}
+
+export async function readCorpus(corpusDir: string, options: ReadOptions = {}): Promise<ParsedCorpus> {
   const { files, problems } = await scanCorpus(corpusDir);
   const documents: CorpusDocument[] = [];
   const errors: FileError[] = [...problems];
@@ -54,7 +59,7 @@ export async function readCorpus(corpusDir: string): Promise<ParsedCorpus> {
   for (const file of files) {
     try {
       const bytes = await fs.readFile(path.join(corpusDir, file));
-      documents.push(...(await loadFile(file, bytes)).documents);
+      documents.push(...(await loadFileCached(file, bytes, options)).documents);
       fileHashes[file] = fileHash(bytes);
     } catch (err) {
       errors.push({ file, message: `${file}: ${(err as Error).message}` });

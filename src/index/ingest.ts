@@ -128,7 +128,7 @@ export async function staleReason(config: Config): Promise<string | undefined> {
 export async function ingest(config: Config, options: IngestOptions = {}): Promise<IngestResult> {
   const started = performance.now();
   const log = options.log ?? (() => {});
-  const corpus = await readCorpus(config.corpusDir);
+  const corpus = await readCorpus(config.corpusDir, { cacheDir: config.cacheDir });
   for (const e of corpus.errors) log(`skipped ${e.message}`);
   if (corpus.documents.length === 0) {
     throw new Error(`Nothing to index in ${config.corpusDir}: ${corpus.errors.map((e) => e.message).join('; ') || 'no documents found'}`);

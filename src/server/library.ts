@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { formatOfName, loadFile, UnreadableFileError, UnsupportedFileError } from '../corpus/loaders/index.js';
+import { loadFileCached } from '../corpus/cache.js';
+import { formatOfName, UnreadableFileError, UnsupportedFileError } from '../corpus/loaders/index.js';
 import { fileHash } from '../corpus/read.js';
 import type { CorpusDocument } from '../corpus/types.js';
 import type { DocumentNode, KnowledgeBase } from '../index/knowledge-base.js';
@@ -136,7 +137,8 @@ export class Library {
       const source = this.placeFor(file.name, hash, accepted);
       let loaded;
       try {
-        loaded = await loadFile(source, file.bytes, { maxUnzippedBytes: this.options.maxUnzippedBytes });
+        // Cached, so the rebuild does not parse the file again.
+        loaded = await loadFileCached(source, file.bytes, { maxUnzippedBytes: this.options.maxUnzippedBytes, cacheDir: this.options.config.cacheDir });
       } catch (err) {
         const reason = `${file.name}: ${(err as Error).message}`;
         if (err instanceof UnsupportedFileError) throw new HttpError(415, 'unsupported_type', reason);

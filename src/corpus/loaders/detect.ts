@@ -55,19 +55,19 @@ async function isWordZip(bytes: Uint8Array, maxUnzippedBytes: number): Promise<b
 export async function detectFormat(name: string, bytes: Uint8Array, maxUnzippedBytes: number): Promise<Format> {
   const ext = extensionOf(name);
   const named = BY_EXTENSION[ext];
-  if (ext && !named) throw new UnsupportedFileError(`.${ext} files are not supported; upload ${SUPPORTED}`);
+  if (ext && !named) throw new UnsupportedFileError(`.${ext} files are not supported; use ${SUPPORTED}`);
   if (isPdf(bytes)) {
     if (named && named !== 'pdf') throw new UnsupportedFileError(`the file is named .${ext} but is a PDF; rename it to .pdf`);
     return 'pdf';
   }
   if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) {
     if ((named === undefined || named === 'docx') && (await isWordZip(bytes, maxUnzippedBytes))) return 'docx';
-    throw new UnsupportedFileError(`the file is a zip archive${named === 'docx' ? ' without a Word document in it' : ''}; upload ${SUPPORTED}`);
+    throw new UnsupportedFileError(`the file is a zip archive${named === 'docx' ? ' without a Word document in it' : ''}; use ${SUPPORTED}`);
   }
   const binary = KNOWN_BINARY.find((k) => startsWith(bytes, k.magic));
   if (binary) {
     if (named === 'docx' && binary.magic[0] === 0xd0) throw new UnreadableFileError('the Word file is encrypted (password-protected); remove the password and save it as .docx again');
-    throw new UnsupportedFileError(`the file is ${binary.what}; upload ${SUPPORTED}`);
+    throw new UnsupportedFileError(`the file is ${binary.what}; use ${SUPPORTED}`);
   }
   if (named === 'pdf' || named === 'docx') throw new UnsupportedFileError(`the file is named .${ext} but its content is not a ${ext.toUpperCase()} file`);
   if (named) return named;
