@@ -12,8 +12,19 @@ import { loadFile, UnreadableFileError, UnsupportedFileError } from '../src/corp
 import { readCorpus } from '../src/corpus/read.js';
 import type { CorpusDocument } from '../src/corpus/types.js';
 import {
-  FOOTER_TEXT, makeDocx, makeEncryptedPdf, makeGbk, makeHtml, makeNumberedDocx, makePdf, makeScannedPdf, makeUtf16,
-  makeZipBombDocx, NAV_LINKS, RUNNING_HEADER, seedText,
+  FOOTER_TEXT,
+  makeDocx,
+  makeEncryptedPdf,
+  makeGbk,
+  makeHtml,
+  makeNumberedDocx,
+  makePdf,
+  makeScannedPdf,
+  makeUtf16,
+  makeZipBombDocx,
+  NAV_LINKS,
+  RUNNING_HEADER,
+  seedText,
 } from './fixtures/documents.js';
 import { CORPUS, ROOT, tempDir, testConfig } from './helpers.js';
 
@@ -45,7 +56,10 @@ describe('round trip: other formats of the seed text parse into the same paragra
       const { documents } = await loadFile(name, await make());
       const share = identicalShare(paragraphs(reference), paragraphs(documents));
       assert.ok(share >= 0.98, `${(share * 100).toFixed(1)}% identical`);
-      assert.deepEqual(documents.map((d) => d.meta.title), reference.map((d) => d.meta.title));
+      assert.deepEqual(
+        documents.map((d) => d.meta.title),
+        reference.map((d) => d.meta.title),
+      );
     });
   }
 });
@@ -65,7 +79,10 @@ describe('PDF', () => {
   });
 
   it('records the format and page count of the file', () => {
-    assert.deepEqual(new Set(docs.map((d) => `${d.meta.format} ${d.meta.pages}`)), new Set([`pdf ${pageTexts.length}`]));
+    assert.deepEqual(
+      new Set(docs.map((d) => `${d.meta.format} ${d.meta.pages}`)),
+      new Set([`pdf ${pageTexts.length}`]),
+    );
   });
 
   it('records for each sentence the page it starts on', () => {
@@ -86,20 +103,29 @@ describe('PDF', () => {
   });
 
   it('joins sentences that cross a page break, keeping the page where they start', () => {
-    const crossing = docs.flatMap((d) => d.paragraphs).flatMap((p) =>
-      p.sentences.flatMap(([s, e], i) => {
-        const sentence = squash(p.text.slice(s, e));
-        const page = p.pages![i];
-        const onOnePage = pageTexts.some((t) => t.includes(sentence));
-        return !onOnePage && pageTexts[page - 1].includes(sentence.slice(0, 8)) && pageTexts[page].includes(sentence.slice(-8)) ? [sentence] : [];
-      }),
-    );
+    const crossing = docs
+      .flatMap((d) => d.paragraphs)
+      .flatMap((p) =>
+        p.sentences.flatMap(([s, e], i) => {
+          const sentence = squash(p.text.slice(s, e));
+          const page = p.pages![i];
+          const onOnePage = pageTexts.some((t) => t.includes(sentence));
+          return !onOnePage &&
+            pageTexts[page - 1].includes(sentence.slice(0, 8)) &&
+            pageTexts[page].includes(sentence.slice(-8))
+            ? [sentence]
+            : [];
+        }),
+      );
     assert.ok(crossing.length >= 3, `${crossing.length} sentences cross a page break`);
   });
 
   it('drops the running header and the page numbers', () => {
     const texts = docs.flatMap((d) => d.paragraphs.map((p) => p.text));
-    assert.deepEqual(texts.filter((t) => t.includes(RUNNING_HEADER) || /^\d+$/.test(t.trim())), []);
+    assert.deepEqual(
+      texts.filter((t) => t.includes(RUNNING_HEADER) || /^\d+$/.test(t.trim())),
+      [],
+    );
   });
 
   it('takes section headings from a larger font where the text alone would not show them', async () => {
@@ -113,31 +139,59 @@ describe('PDF', () => {
     // One page: a running header cannot be told from the title there, so print none.
     const [doc] = (await loadFile('rules.pdf', await makePdf(lines, { header: '' }))).documents;
     assert.equal(doc.meta.title, '数据管理办法');
-    assert.deepEqual(doc.sections.map((s) => s.title), ['总则', '适用范围']);
-    assert.deepEqual(doc.paragraphs.map((p) => p.sectionPath), [['总则'], ['适用范围']]);
+    assert.deepEqual(
+      doc.sections.map((s) => s.title),
+      ['总则', '适用范围'],
+    );
+    assert.deepEqual(
+      doc.paragraphs.map((p) => p.sectionPath),
+      [['总则'], ['适用范围']],
+    );
   });
 
   it('explains a PDF without a text layer, a password-protected PDF and a damaged one', async () => {
-    await assert.rejects(loadFile('scan.pdf', await makeScannedPdf()), (e: Error) => e instanceof UnreadableFileError && /no text layer.*OCR/.test(e.message));
-    await assert.rejects(loadFile('secret.pdf', await makeEncryptedPdf()), (e: Error) => e instanceof UnreadableFileError && /password/.test(e.message));
-    await assert.rejects(loadFile('cut.pdf', pdf.subarray(0, 2000)), (e: Error) => e instanceof UnreadableFileError && /damaged/.test(e.message));
+    await assert.rejects(
+      loadFile('scan.pdf', await makeScannedPdf()),
+      (e: Error) => e instanceof UnreadableFileError && /no text layer.*OCR/.test(e.message),
+    );
+    await assert.rejects(
+      loadFile('secret.pdf', await makeEncryptedPdf()),
+      (e: Error) => e instanceof UnreadableFileError && /password/.test(e.message),
+    );
+    await assert.rejects(
+      loadFile('cut.pdf', pdf.subarray(0, 2000)),
+      (e: Error) => e instanceof UnreadableFileError && /damaged/.test(e.message),
+    );
   });
 });
 
 describe('DOCX', () => {
   it('turns heading styles into sections and numbered lists into items', async () => {
-    const bytes = await makeNumberedDocx('数据管理办法', '总则', '为了规范数据处理活动，制定本办法。', ['保障数据安全。', '促进数据开发利用。', '保护个人权益。']);
+    const bytes = await makeNumberedDocx('数据管理办法', '总则', '为了规范数据处理活动，制定本办法。', [
+      '保障数据安全。',
+      '促进数据开发利用。',
+      '保护个人权益。',
+    ]);
     const [doc] = (await loadFile('rules.docx', bytes)).documents;
     assert.equal(doc.meta.title, '数据管理办法');
-    assert.deepEqual(doc.sections.map((s) => s.title), ['总则']);
-    assert.deepEqual(doc.paragraphs.map((p) => p.item), [undefined, 1, 2, 3]);
+    assert.deepEqual(
+      doc.sections.map((s) => s.title),
+      ['总则'],
+    );
+    assert.deepEqual(
+      doc.paragraphs.map((p) => p.item),
+      [undefined, 1, 2, 3],
+    );
     assert.equal(doc.meta.format, 'docx');
   });
 
   it('refuses a file that unzips past the limit (zip bomb)', async () => {
     const bomb = await makeZipBombDocx(3 * 2 ** 20);
     assert.ok(bomb.length < 100_000, `${bomb.length} bytes zipped`);
-    await assert.rejects(loadFile('bomb.docx', bomb, { maxUnzippedBytes: 2 ** 20 }), (e: Error) => e instanceof UnreadableFileError && /unzips to more than 1 MB/.test(e.message));
+    await assert.rejects(
+      loadFile('bomb.docx', bomb, { maxUnzippedBytes: 2 ** 20 }),
+      (e: Error) => e instanceof UnreadableFileError && /unzips to more than 1 MB/.test(e.message),
+    );
   });
 });
 
@@ -145,14 +199,20 @@ describe('HTML', () => {
   it('keeps the article and drops navigation and footer', async () => {
     const { documents } = await loadFile('page.html', Buffer.from(makeHtml()));
     const texts = documents.flatMap((d) => [d.meta.title, ...d.paragraphs.map((p) => p.text)]).join('\n');
-    assert.deepEqual([...NAV_LINKS, FOOTER_TEXT.slice(0, 8)].filter((l) => texts.includes(l)), []);
+    assert.deepEqual(
+      [...NAV_LINKS, FOOTER_TEXT.slice(0, 8)].filter((l) => texts.includes(l)),
+      [],
+    );
   });
 });
 
 describe('type sniffing', () => {
   it('judges the content, not only the name', async () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]);
-    await assert.rejects(loadFile('report.pdf', png), (e: Error) => e instanceof UnsupportedFileError && /PNG/.test(e.message));
+    await assert.rejects(
+      loadFile('report.pdf', png),
+      (e: Error) => e instanceof UnsupportedFileError && /PNG/.test(e.message),
+    );
     await assert.rejects(loadFile('report.docx', Buffer.from('plain words')), UnsupportedFileError);
     await assert.rejects(loadFile('tool.exe', Buffer.from('MZ')), UnsupportedFileError);
     assert.equal((await loadFile('no-extension', pdf)).format, 'pdf');
@@ -165,8 +225,14 @@ describe('corpus folder', () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'sub'));
     writeFileSync(path.join(dir, 'seed.pdf'), pdf);
-    writeFileSync(path.join(dir, 'sub', 'gbk.txt'), makeGbk('国库管理办法\n\n国库资金的收纳、划分、留解和拨付，依照本办法执行。\n'));
-    writeFileSync(path.join(dir, 'utf16.txt'), makeUtf16('预算管理条例\n\n各级预算应当遵循统筹兼顾、勤俭节约的原则。\n'));
+    writeFileSync(
+      path.join(dir, 'sub', 'gbk.txt'),
+      makeGbk('国库管理办法\n\n国库资金的收纳、划分、留解和拨付，依照本办法执行。\n'),
+    );
+    writeFileSync(
+      path.join(dir, 'utf16.txt'),
+      makeUtf16('预算管理条例\n\n各级预算应当遵循统筹兼顾、勤俭节约的原则。\n'),
+    );
     writeFileSync(path.join(dir, 'photo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     const elsewhere = path.join(tempDir(), 'linked.md');
     writeFileSync(elsewhere, '# 链接文件\n\n这是通过符号链接加入的文件。\n');
@@ -174,7 +240,12 @@ describe('corpus folder', () => {
     symlinkSync(path.join(dir, 'missing.txt'), path.join(dir, 'broken.txt'));
     const { documents, errors } = await readCorpus(dir);
     const titles = documents.map((d) => d.meta.title);
-    assert.deepEqual(['国库管理办法', '预算管理条例', '链接文件', ...reference.map((d) => d.meta.title)].filter((t) => !titles.includes(t)), []);
+    assert.deepEqual(
+      ['国库管理办法', '预算管理条例', '链接文件', ...reference.map((d) => d.meta.title)].filter(
+        (t) => !titles.includes(t),
+      ),
+      [],
+    );
     assert.deepEqual(errors.map((e) => e.file).sort(), ['broken.txt', 'photo.png']);
     assert.match(errors.find((e) => e.file === 'broken.txt')!.message, /broken link/);
     assert.match(errors.find((e) => e.file === 'photo.png')!.message, /\.png files are not supported/);
@@ -202,8 +273,14 @@ describe('gold set from a PDF-only corpus', () => {
     const pdfCorpus = tempDir();
     writeFileSync(path.join(pdfCorpus, 'seed.pdf'), pdf);
     const [text, fromPdf] = [await score(CORPUS), await score(pdfCorpus)];
-    const points = (m: GoldMetrics) => [m.keyContainment.all, m.citationPrecision, m.abstention.outOfCorpus, m.recall['hybrid/zh'].at5].map((x) => x * 100);
+    const points = (m: GoldMetrics) =>
+      [m.keyContainment.all, m.citationPrecision, m.abstention.outOfCorpus, m.recall['hybrid/zh'].at5].map(
+        (x) => x * 100,
+      );
     const gaps = points(text).map((t, i) => Math.abs(t - points(fromPdf)[i]));
-    assert.ok(gaps.every((g) => g <= 2), `gaps in points (keys, citation precision, abstention, recall@5): ${gaps.join(', ')}`);
+    assert.ok(
+      gaps.every((g) => g <= 2),
+      `gaps in points (keys, citation precision, abstention, recall@5): ${gaps.join(', ')}`,
+    );
   });
 });

@@ -14,7 +14,13 @@ import { buildIndex, type BuildResult } from '../src/server/build.js';
 import { Library, sanitizeFileName } from '../src/server/library.js';
 import { LiveAnswerer } from '../src/server/live.js';
 import {
-  makeDocx, makeEncryptedPdf, makePdf, makeScannedPdf, makeZipBombDocx, seedLines, seedText,
+  makeDocx,
+  makeEncryptedPdf,
+  makePdf,
+  makeScannedPdf,
+  makeZipBombDocx,
+  seedLines,
+  seedText,
 } from './fixtures/documents.js';
 import { ROOT, tempDir, testConfig } from './helpers.js';
 
@@ -35,10 +41,11 @@ async function listen(app: ReturnType<typeof createApp>): Promise<Served> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -56,7 +63,13 @@ let pdf: Buffer;
 const builds = { started: 0, running: 0, maxRunning: 0 };
 /** The server as it is started for real, with its upload routes. */
 const serve = (options: Partial<AppOptions> = {}, host = '127.0.0.1', maxFileBytes = 20 * 2 ** 20) =>
-  listen(createApp(() => live.current, { webDir: path.join(ROOT, 'web'), library: { library, host, maxFileBytes }, ...options }));
+  listen(
+    createApp(() => live.current, {
+      webDir: path.join(ROOT, 'web'),
+      library: { library, host, maxFileBytes },
+      ...options,
+    }),
+  );
 
 before(async () => {
   const corpus = path.join(tempDir(), 'corpus');
@@ -64,7 +77,10 @@ before(async () => {
   writeFileSync(path.join(corpus, 'base.txt'), SEED.slice(0, FOURTH).join('\n'));
   config = testConfig(corpus, { RELOAD_INTERVAL_MS: '0' });
   const [fixture] = await Promise.all([
-    makePdf(seedLines(SEED.slice(FOURTH).join('\n')).map((l, i) => ({ ...l, title: i === 0 })), { format: 'A5' }),
+    makePdf(
+      seedLines(SEED.slice(FOURTH).join('\n')).map((l, i) => ({ ...l, title: i === 0 })),
+      { format: 'A5' },
+    ),
     ingest(config),
   ]);
   pdf = fixture;
@@ -91,7 +107,8 @@ before(async () => {
 after(() => served?.close());
 
 async function documents(url = served.url): Promise<Array<Record<string, unknown>>> {
-  return ((await (await fetch(`${url}/api/documents`)).json()) as { documents: Array<Record<string, unknown>> }).documents;
+  return ((await (await fetch(`${url}/api/documents`)).json()) as { documents: Array<Record<string, unknown>> })
+    .documents;
 }
 
 async function untilReady(ids: string[]): Promise<Array<Record<string, unknown>>> {
@@ -100,7 +117,10 @@ async function untilReady(ids: string[]): Promise<Array<Record<string, unknown>>
     const list = await documents();
     const mine = ids.map((id) => list.find((d) => d.id === id));
     if (mine.every((d) => d?.status === 'ready')) return mine as Array<Record<string, unknown>>;
-    assert.ok(mine.every((d) => d?.status === 'indexing'), `status: ${JSON.stringify(mine.map((d) => [d?.status, d?.error]))}`);
+    assert.ok(
+      mine.every((d) => d?.status === 'indexing'),
+      `status: ${JSON.stringify(mine.map((d) => [d?.status, d?.error]))}`,
+    );
     assert.ok(Date.now() < deadline, 'indexing took longer than 90 s');
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -108,11 +128,21 @@ async function untilReady(ids: string[]): Promise<Array<Record<string, unknown>>
 
 async function upload(files: Array<[string, Uint8Array]>, url = served.url, headers: Record<string, string> = {}) {
   const res = await fetch(`${url}/api/documents`, { method: 'POST', body: form(files), headers });
-  return { status: res.status, body: (await res.json()) as { documents?: Array<{ id: string; title: string; status: string }>; error?: { code: string; message: string } } };
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      documents?: Array<{ id: string; title: string; status: string }>;
+      error?: { code: string; message: string };
+    },
+  };
 }
 
 async function ask(question: string) {
-  const res = await fetch(`${served.url}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question }) });
+  const res = await fetch(`${served.url}/api/ask`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ question }),
+  });
   return (await res.json()) as { citations: Array<{ docId: string; page?: number; quote: string; text: string }> };
 }
 
@@ -127,12 +157,18 @@ describe('upload, ask, delete', () => {
   it('an uploaded PDF is indexing at once, then listed as ready with its format, pages and paragraphs', async () => {
     const { status, body } = await upload([['新型工业化.pdf', pdf]]);
     assert.equal(status, 202);
-    assert.deepEqual(body.documents!.map((d) => [d.title, d.status]), [['坚决扛牢实现新型工业化这个关键任务', 'indexing']]);
+    assert.deepEqual(
+      body.documents!.map((d) => [d.title, d.status]),
+      [['坚决扛牢实现新型工业化这个关键任务', 'indexing']],
+    );
     pdfId = body.documents![0].id;
     const [doc] = await untilReady([pdfId]);
     assert.equal(doc.format, 'pdf');
     assert.equal(doc.source, 'uploads/新型工业化.pdf');
-    assert.ok(Number(doc.pages) >= 3 && Number(doc.paragraphs) > 10, `pages ${doc.pages}, paragraphs ${doc.paragraphs}`);
+    assert.ok(
+      Number(doc.pages) >= 3 && Number(doc.paragraphs) > 10,
+      `pages ${doc.pages}, paragraphs ${doc.paragraphs}`,
+    );
   });
 
   it('an answer from the uploaded PDF cites the page the quoted sentence is printed on', async () => {
@@ -141,9 +177,15 @@ describe('upload, ask, delete', () => {
     assert.ok(cited?.page, `citations: ${JSON.stringify(citations.map((c) => [c.docId, c.page]))}`);
     const doc = await getDocument({ data: new Uint8Array(pdf), verbosity: 0 }).promise;
     const content = await (await doc.getPage(cited.page)).getTextContent();
-    const pageText = content.items.map((i) => (i as TextItem).str ?? '').join('').replace(/\s+/g, '');
+    const pageText = content.items
+      .map((i) => (i as TextItem).str ?? '')
+      .join('')
+      .replace(/\s+/g, '');
     await doc.destroy();
-    assert.ok(pageText.includes(cited.quote.replace(/\s+/g, '').slice(0, 10)), `"${cited.quote.slice(0, 10)}" on page ${cited.page}`);
+    assert.ok(
+      pageText.includes(cited.quote.replace(/\s+/g, '').slice(0, 10)),
+      `"${cited.quote.slice(0, 10)}" on page ${cited.page}`,
+    );
   });
 
   it('the same file uploaded again answers with the existing document', async () => {
@@ -161,7 +203,10 @@ describe('upload, ask, delete', () => {
       ['.hidden.txt', Buffer.from('隐藏名字\n\n点开头的名字不会被当作隐藏文件。\n')],
     ];
     const results = await Promise.all(files.map((f) => upload([f])));
-    assert.deepEqual(results.map((r) => r.status), [202, 202, 202]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [202, 202, 202],
+    );
     await untilReady(results.map((r) => r.body.documents![0].id));
     assert.equal(builds.maxRunning, 1);
     assert.ok(builds.started - before < files.length, `${builds.started - before} builds for ${files.length} uploads`);
@@ -201,14 +246,23 @@ describe('bad input gets a JSON error and leaves nothing behind', () => {
   it('a file over UPLOAD_MAX_MB: 413', async () => {
     const small = await serve({}, '127.0.0.1', 2 ** 20);
     try {
-      await rejected([['big.txt', Buffer.from('大'.repeat(600_000))]], 413, /larger than the upload limit of 1 MB/, small.url);
+      await rejected(
+        [['big.txt', Buffer.from('大'.repeat(600_000))]],
+        413,
+        /larger than the upload limit of 1 MB/,
+        small.url,
+      );
     } finally {
       await small.close();
     }
   });
 
   it('a type the corpus does not read, judged by content as well as name: 415', async () => {
-    await rejected([['scan.pdf', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])]], 415, /PNG image/);
+    await rejected(
+      [['scan.pdf', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])]],
+      415,
+      /PNG image/,
+    );
     await rejected([['table.xlsx', Buffer.from('PK\x03\x04')]], 415, /\.xlsx files are not supported/);
     await rejected([['notes.docx', Buffer.from('just words')]], 415, /not a DOCX/);
   });
@@ -229,11 +283,21 @@ describe('bad input gets a JSON error and leaves nothing behind', () => {
   });
 
   it('a batch with one bad file stores none of them', async () => {
-    await rejected([['good.txt', Buffer.from('好文件\n\n这份文件本身没有问题。\n')], ['bad.pdf', Buffer.from('not a pdf')]], 415, /bad\.pdf/);
+    await rejected(
+      [
+        ['good.txt', Buffer.from('好文件\n\n这份文件本身没有问题。\n')],
+        ['bad.pdf', Buffer.from('not a pdf')],
+      ],
+      415,
+      /bad\.pdf/,
+    );
   });
 
   it('a request without files in the field "file": 400', async () => {
-    const res = await fetch(`${served.url}/api/documents`, { method: 'POST', body: form([['a.txt', Buffer.from('文本')]], 'upload') });
+    const res = await fetch(`${served.url}/api/documents`, {
+      method: 'POST',
+      body: form([['a.txt', Buffer.from('文本')]], 'upload'),
+    });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { error: { message: string } }).error.message, /field "file"/);
   });
@@ -258,7 +322,10 @@ describe('who may change the library', () => {
     try {
       assert.equal((await upload([['a.txt', Buffer.from('标题\n\n正文。')]], keyed.url)).status, 401);
       assert.equal((await fetch(`${keyed.url}/api/documents/x`, { method: 'DELETE' })).status, 401);
-      const withKey = await fetch(`${keyed.url}/api/documents/x`, { method: 'DELETE', headers: { authorization: 'Bearer k-123' } });
+      const withKey = await fetch(`${keyed.url}/api/documents/x`, {
+        method: 'DELETE',
+        headers: { authorization: 'Bearer k-123' },
+      });
       assert.equal(withKey.status, 404);
     } finally {
       await keyed.close();

@@ -16,7 +16,11 @@ export interface CachedLoadOptions extends LoadOptions {
   cacheDir?: string;
 }
 
-export async function loadFileCached(source: string, bytes: Uint8Array, options: CachedLoadOptions = {}): Promise<LoadedFile> {
+export async function loadFileCached(
+  source: string,
+  bytes: Uint8Array,
+  options: CachedLoadOptions = {},
+): Promise<LoadedFile> {
   if (!options.cacheDir || !CACHED_FORMATS.has(formatOfName(source) ?? '')) return loadFile(source, bytes, options);
   const key = createHash('sha256').update(`${PARSER_VERSION}\n${source}\n`).update(bytes).digest('hex');
   const file = path.join(options.cacheDir, 'parsed', `${key}.json`);

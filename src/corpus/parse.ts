@@ -133,10 +133,13 @@ function pageAt(marks: PageMark[], offset: number): number {
   return page;
 }
 
+/** A paragraph while lines are still being added: its speech part, and where its pages begin. */
+type OpenParagraph = Omit<Paragraph, 'id' | 'docId' | 'sentences' | 'pages'> & { part: number; marks?: PageMark[] };
+
 class DocumentBuilder {
   readonly meta: DocumentMeta;
   readonly sections: Section[] = [];
-  readonly paragraphs: Array<Omit<Paragraph, 'id' | 'docId' | 'sentences' | 'pages'> & { part: number; marks?: PageMark[] }> = [];
+  readonly paragraphs: Array<OpenParagraph> = [];
   private stack: Section[] = [];
   private counters: number[] = [];
   private part = 0;
@@ -195,11 +198,13 @@ class DocumentBuilder {
     const opening = line.slice(0, SIBLING_PREFIX);
     const continues =
       this.canContinue &&
-      (source.continues || (!isTerminated(last.text) && source.item === undefined && !ITEM.test(line) && !this.siblingOpenings.has(opening)));
+      (source.continues ||
+        (!isTerminated(last.text) && source.item === undefined && !ITEM.test(line) && !this.siblingOpenings.has(opening)));
     if (continues) {
       const joined = /[A-Za-z0-9]$/.test(last.text) && /^[A-Za-z0-9]/.test(line) ? ` ${line}` : line;
       const at = last.text.length + joined.length - line.length;
-      if (source.page !== undefined && last.marks && last.marks[last.marks.length - 1][1] !== source.page) last.marks.push([at, source.page]);
+      const lastPage = last.marks?.[last.marks.length - 1][1];
+      if (source.page !== undefined && lastPage !== undefined && lastPage !== source.page) last.marks!.push([at, source.page]);
       last.text += joined;
       return;
     }
@@ -232,7 +237,8 @@ class DocumentBuilder {
       }
     }
     const seen = new Map<string, number>();
-    const paragraphs: Paragraph[] = this.paragraphs.flatMap(splitRunOn).map(({ part: _part, marks, offset, ...p }, i) => {
+    const pieces = this.paragraphs.flatMap(splitRunOn);
+    const paragraphs: Paragraph[] = pieces.map(({ part: _part, marks, offset, ...p }, i) => {
       let id = `p-${hash(`${this.id}\n${p.text}`, 12)}`;
       const dup = seen.get(id) ?? 0;
       seen.set(id, dup + 1);
@@ -273,7 +279,11 @@ export function parseDocuments(raw: string, options: ParseOptions): CorpusDocume
  * A line's page is recorded on the sentences it holds; its heading level and item number
  * (from font sizes, Word styles or list numbering) apply where the text itself says nothing.
  */
-export function parseLines(lines: Line[], options: Omit<ParseOptions, 'markdown'>, data: Record<string, unknown> = {}): CorpusDocument[] {
+export function parseLines(
+  lines: Line[],
+  options: Omit<ParseOptions, 'markdown'>,
+  data: Record<string, unknown> = {},
+): CorpusDocument[] {
   const compilation = lines.slice(0, 10).some((l) => ATTACHMENT.test(l.text.trim()));
   const docs: DocumentBuilder[] = [];
   let doc: DocumentBuilder | undefined;

@@ -21,7 +21,10 @@ export async function scanCorpus(corpusDir: string): Promise<CorpusScan> {
   try {
     entries = await fs.readdir(corpusDir, { recursive: true, withFileTypes: true });
   } catch (err) {
-    throw new Error(`Cannot read the corpus directory ${corpusDir}: ${(err as Error).message}. Set CORPUS_DIR or --corpus to a folder of documents.`);
+    throw new Error(
+      `Cannot read the corpus directory ${corpusDir}: ${(err as Error).message}. ` +
+        'Set CORPUS_DIR or --corpus to a folder of documents.',
+    );
   }
   const files: string[] = [];
   const problems: FileError[] = [];
@@ -32,7 +35,11 @@ export async function scanCorpus(corpusDir: string): Promise<CorpusScan> {
     else if (e.isSymbolicLink()) {
       const target = await fs.stat(path.join(corpusDir, file)).catch(() => undefined);
       if (target?.isFile()) files.push(file);
-      else problems.push({ file, message: `${file}: ${target ? 'is a link to a folder; link the files themselves' : 'is a broken link (its target does not exist)'}` });
+      else
+        problems.push({
+          file,
+          message: `${file}: ${target ? 'is a link to a folder; link the files themselves' : 'is a broken link (no target)'}`,
+        });
     }
   }
   return { files: files.sort(), problems };

@@ -72,12 +72,31 @@ export function sanitizeFileName(name: string): string {
   return stem + ext.toLowerCase();
 }
 
-function entry(node: DocumentNode, meta: CorpusDocument['meta'], status: DocumentStatus, error?: string): DocumentEntry {
-  return { ...node, format: meta.format ?? formatOfName(meta.source), pages: meta.pages, status, ...(error ? { error } : {}) };
+function entry(
+  node: DocumentNode,
+  meta: CorpusDocument['meta'],
+  status: DocumentStatus,
+  error?: string,
+): DocumentEntry {
+  return {
+    ...node,
+    format: meta.format ?? formatOfName(meta.source),
+    pages: meta.pages,
+    status,
+    ...(error ? { error } : {}),
+  };
 }
 
 function pendingNode(d: CorpusDocument): DocumentNode {
-  return { id: d.id, title: d.meta.title, subtitle: d.meta.subtitle, date: d.meta.date, source: d.meta.source, paragraphs: d.paragraphs.length, sections: [] };
+  return {
+    id: d.id,
+    title: d.meta.title,
+    subtitle: d.meta.subtitle,
+    date: d.meta.date,
+    source: d.meta.source,
+    paragraphs: d.paragraphs.length,
+    sections: [],
+  };
 }
 
 /** Every document: those the server answers from, then uploads still indexing or failed. */
@@ -129,7 +148,11 @@ export class Library {
     const documents: UploadedDocument[] = [];
     for (const file of files) {
       const hash = fileHash(file.bytes);
-      const existing = this.byHash(hash) ?? accepted.find((u) => u.hash === hash)?.documents.map((d) => ({ id: d.id, title: d.meta.title, status: 'indexing' as const }));
+      const existing =
+        this.byHash(hash) ??
+        accepted
+          .find((u) => u.hash === hash)
+          ?.documents.map((d) => ({ id: d.id, title: d.meta.title, status: 'indexing' as const }));
       if (existing) {
         documents.push(...existing);
         continue;
@@ -138,7 +161,10 @@ export class Library {
       let loaded;
       try {
         // Cached, so the rebuild does not parse the file again.
-        loaded = await loadFileCached(source, file.bytes, { maxUnzippedBytes: this.options.maxUnzippedBytes, cacheDir: this.options.config.cacheDir });
+        loaded = await loadFileCached(source, file.bytes, {
+          maxUnzippedBytes: this.options.maxUnzippedBytes,
+          cacheDir: this.options.config.cacheDir,
+        });
       } catch (err) {
         const reason = `${file.name}: ${(err as Error).message}`;
         if (err instanceof UnsupportedFileError) throw new HttpError(415, 'unsupported_type', reason);
@@ -154,7 +180,8 @@ export class Library {
       await this.store(upload.source, bytesOf.get(upload)!);
       this.uploads.set(upload.source, upload);
     }
-    if (accepted.length) this.requestBuild().catch((err) => this.log(`indexing the upload failed: ${(err as Error).message}`));
+    if (accepted.length)
+      this.requestBuild().catch((err) => this.log(`indexing the upload failed: ${(err as Error).message}`));
     return { documents, created: accepted.length > 0 };
   }
 
@@ -163,15 +190,22 @@ export class Library {
     const upload = this.pending().find((u) => u.hash === hash && u.status === 'indexing');
     if (upload) return upload.documents.map((d) => ({ id: d.id, title: d.meta.title, status: 'indexing' }));
     const kb = this.options.current();
-    const source = Object.entries(kb.manifest.corpus.files).find(([file, h]) => h === hash && existsSync(path.join(this.corpusDir, file)))?.[0];
+    const source = Object.entries(kb.manifest.corpus.files).find(
+      ([file, h]) => h === hash && existsSync(path.join(this.corpusDir, file)),
+    )?.[0];
     if (!source) return undefined;
-    return kb.documents.filter((d) => d.meta.source === source).map((d) => ({ id: d.id, title: d.meta.title, status: 'ready' }));
+    return kb.documents
+      .filter((d) => d.meta.source === source)
+      .map((d) => ({ id: d.id, title: d.meta.title, status: 'ready' }));
   }
 
   /** uploads/<sanitised name>, made unique with the content hash when the name is taken. */
   private placeFor(name: string, hash: string, accepted: Upload[]): string {
     const clean = sanitizeFileName(name);
-    const taken = (source: string) => existsSync(path.join(this.corpusDir, source)) || this.uploads.has(source) || accepted.some((u) => u.source === source);
+    const taken = (source: string) =>
+      existsSync(path.join(this.corpusDir, source)) ||
+      this.uploads.has(source) ||
+      accepted.some((u) => u.source === source);
     const plain = `${UPLOADS_DIR}/${clean}`;
     if (!taken(plain)) return plain;
     const ext = path.extname(clean);
@@ -182,7 +216,8 @@ export class Library {
   private pathOf(source: string): string {
     const root = path.resolve(this.corpusDir);
     const full = path.resolve(root, source);
-    if (!full.startsWith(root + path.sep)) throw new HttpError(400, 'bad_path', `"${source}" is outside the corpus folder.`);
+    if (!full.startsWith(root + path.sep))
+      throw new HttpError(400, 'bad_path', `"${source}" is outside the corpus folder.`);
     return full;
   }
 
@@ -203,7 +238,12 @@ export class Library {
       return;
     }
     const kb = this.options.current();
-    const all = [...kb.documents, ...this.pending().filter((u) => u.status === 'indexing').flatMap((u) => u.documents)];
+    const all = [
+      ...kb.documents,
+      ...this.pending()
+        .filter((u) => u.status === 'indexing')
+        .flatMap((u) => u.documents),
+    ];
     const doc = all.find((d) => d.id === id);
     if (!doc) throw new HttpError(404, 'unknown_document', `No document with id "${id}".`);
     const source = doc.meta.source;
@@ -212,11 +252,16 @@ export class Library {
       throw new HttpError(
         409,
         'shared_file',
-        `"${doc.meta.title}" is one of ${siblings.length + 1} documents in the file ${source}; remove that file from the corpus folder to delete them all.`,
+        `"${doc.meta.title}" is one of ${siblings.length + 1} documents in the file ${source}; ` +
+          'remove that file from the corpus folder to delete them all.',
       );
     }
     if (all.every((d) => d.meta.source === source)) {
-      throw new HttpError(409, 'last_document', 'This is the last document in the library; upload another one before deleting it.');
+      throw new HttpError(
+        409,
+        'last_document',
+        'This is the last document in the library; upload another one before deleting it.',
+      );
     }
     await fs.rm(this.pathOf(source), { force: true });
     this.uploads.delete(source);

@@ -7,8 +7,31 @@ import type { SourceLine } from '../types.js';
 
 const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'svg', 'SVG', 'IFRAME', 'OBJECT']);
 const BLOCK = new Set([
-  'P', 'DIV', 'SECTION', 'ARTICLE', 'MAIN', 'ASIDE', 'HEADER', 'FOOTER', 'NAV', 'BLOCKQUOTE', 'PRE', 'TABLE',
-  'THEAD', 'TBODY', 'TFOOT', 'TR', 'DL', 'DT', 'DD', 'FIGURE', 'FIGCAPTION', 'ADDRESS', 'HR', 'CAPTION', 'LI',
+  'P',
+  'DIV',
+  'SECTION',
+  'ARTICLE',
+  'MAIN',
+  'ASIDE',
+  'HEADER',
+  'FOOTER',
+  'NAV',
+  'BLOCKQUOTE',
+  'PRE',
+  'TABLE',
+  'THEAD',
+  'TBODY',
+  'TFOOT',
+  'TR',
+  'DL',
+  'DT',
+  'DD',
+  'FIGURE',
+  'FIGCAPTION',
+  'ADDRESS',
+  'HR',
+  'CAPTION',
+  'LI',
 ]);
 
 /** The DOM subset the walk needs (linkedom's nodes satisfy it). */

@@ -15,17 +15,29 @@ export async function readDocx(bytes: Uint8Array, maxUnzippedBytes = DOCX_MAX_UN
   } catch (err) {
     if (err instanceof ZipTooLargeError) {
       throw new UnreadableFileError(
-        `the Word file unzips to more than ${Math.round(maxUnzippedBytes / 2 ** 20)} MB (a zip bomb, or a file full of embedded media); save the text as a new .docx without images`,
+        `the Word file unzips to more than ${Math.round(maxUnzippedBytes / 2 ** 20)} MB ` +
+          '(a zip bomb, or a file full of embedded media); save the text as a new .docx without images',
       );
     }
-    throw new UnreadableFileError(`the Word file is damaged (${(err as Error).message}); open and save it again in Word or LibreOffice`);
+    throw new UnreadableFileError(
+      `the Word file is damaged (${(err as Error).message}); open and save it again in Word or LibreOffice`,
+    );
   }
   let html: string;
   try {
     // Images are not text: skip them rather than inline them as data URLs.
-    ({ value: html } = await mammoth.convertToHtml({ buffer }, { convertImage: mammoth.images.imgElement(async () => ({ src: '' })) }));
+    ({ value: html } = await mammoth.convertToHtml(
+      { buffer },
+      { convertImage: mammoth.images.imgElement(async () => ({ src: '' })) },
+    ));
   } catch (err) {
-    throw new UnreadableFileError(`the Word file cannot be read (${(err as Error).message}); open and save it again as .docx`);
+    throw new UnreadableFileError(
+      `the Word file cannot be read (${(err as Error).message}); open and save it again as .docx`,
+    );
   }
-  return blockLines(parseHTML(`<!doctype html><html><body>${html}</body></html>`).document.body as unknown as Parameters<typeof blockLines>[0]);
+  return blockLines(
+    parseHTML(`<!doctype html><html><body>${html}</body></html>`).document.body as unknown as Parameters<
+      typeof blockLines
+    >[0],
+  );
 }

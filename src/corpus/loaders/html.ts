@@ -23,7 +23,10 @@ export function readHtml(html: string): HtmlText {
     root = whole.body ?? whole.documentElement;
   }
   const lines = root ? blockLines(root as Parameters<typeof blockLines>[0]) : [];
-  if (lines.length === 0) throw new UnreadableFileError('the web page has no readable text; save the article text as .txt or .md and upload that');
+  if (lines.length === 0)
+    throw new UnreadableFileError(
+      'the web page has no readable text; save the article text as .txt or .md and upload that',
+    );
   const title = article?.title?.trim() || undefined;
   return { lines, title };
 }

@@ -21,7 +21,12 @@ export interface LoadedFile {
   documents: CorpusDocument[];
 }
 
-async function parse(source: string, format: Format, bytes: Uint8Array, options: LoadOptions): Promise<CorpusDocument[]> {
+async function parse(
+  source: string,
+  format: Format,
+  bytes: Uint8Array,
+  options: LoadOptions,
+): Promise<CorpusDocument[]> {
   switch (format) {
     case 'pdf': {
       const { lines, pages } = await readPdf(bytes);

@@ -16,7 +16,8 @@ const PDFJS_DIR = path.dirname(createRequire(import.meta.url).resolve('pdfjs-dis
 const EDGE_LINES = 2;
 /** A line at a page edge on at least this share of pages is running text. */
 const RUNNING_SHARE = 0.5;
-const PAGE_NUMBER = /^[-–—－\s]*(第\s*)?[\d一二三四五六七八九十]+\s*页?(\s*[/／]\s*\d+|\s*共\s*\d+\s*页)?[-–—－\s]*$|^page\s*\d+(\s*of\s*\d+)?$/i;
+const PAGE_NUMBER =
+  /^[-–—－\s]*(第\s*)?[\d一二三四五六七八九十]+\s*页?(\s*[/／]\s*\d+|\s*共\s*\d+\s*页)?[-–—－\s]*$|^page\s*\d+(\s*of\s*\d+)?$/i;
 /** A font this much larger than the body text marks a heading. */
 const HEADING_SCALE = 1.15;
 const MAX_HEADING = 60;
@@ -50,7 +51,13 @@ function percentile(values: number[], p: number): number {
 function linesOfPage(items: TextItem[], page: number): PdfLine[] {
   const placed = items
     .filter((i) => i.str.trim() && i.transform[1] === 0 && i.transform[2] === 0)
-    .map((i) => ({ str: i.str, x: i.transform[4], y: i.transform[5], w: i.width, size: Math.abs(i.transform[3]) || i.height }))
+    .map((i) => ({
+      str: i.str,
+      x: i.transform[4],
+      y: i.transform[5],
+      w: i.width,
+      size: Math.abs(i.transform[3]) || i.height,
+    }))
     .sort((a, b) => b.y - a.y || a.x - b.x);
   const lines: Array<typeof placed> = [];
   for (const item of placed) {
@@ -83,7 +90,8 @@ function dropRunningLines(pages: PdfLine[][]): PdfLine[][] {
   const edges = (lines: PdfLine[]) => new Set([...lines.slice(0, EDGE_LINES), ...lines.slice(-EDGE_LINES)]);
   const key = (l: PdfLine) => l.text.replace(/\d+/g, '#').replace(/\s/g, '');
   const pagesWith = new Map<string, number>();
-  for (const lines of pages) for (const k of new Set([...edges(lines)].map(key))) pagesWith.set(k, (pagesWith.get(k) ?? 0) + 1);
+  for (const lines of pages)
+    for (const k of new Set([...edges(lines)].map(key))) pagesWith.set(k, (pagesWith.get(k) ?? 0) + 1);
   const minPages = Math.max(2, Math.ceil(pages.length * RUNNING_SHARE));
   return pages.map((lines) => {
     const edge = edges(lines);
@@ -104,11 +112,20 @@ function layoutOf(pages: PdfLine[][]): Layout {
   const bodySize = mode(lines.flatMap((l) => Array<number>(l.text.length).fill(Math.round(l.size * 2) / 2)));
   const body = lines.filter((l) => Math.abs(l.size - bodySize) < 0.5);
   const gaps = pages.flatMap((ls) => ls.slice(1).map((l, i) => ls[i].y - l.y)).filter((g) => g > 0);
-  const headingSizes = [...new Set(lines.filter((l) => l.size >= bodySize * HEADING_SCALE && l.text.length <= MAX_HEADING).map((l) => Math.round(l.size)))];
+  const headingSizes = [
+    ...new Set(
+      lines
+        .filter((l) => l.size >= bodySize * HEADING_SCALE && l.text.length <= MAX_HEADING)
+        .map((l) => Math.round(l.size)),
+    ),
+  ];
   headingSizes.sort((a, b) => b - a);
   return {
     left: mode(body.map((l) => Math.round(l.x0))),
-    right: percentile(body.map((l) => l.x1), 90),
+    right: percentile(
+      body.map((l) => l.x1),
+      90,
+    ),
     bodySize,
     lineGap: percentile(gaps, 50) || bodySize * 1.5,
     headingLevels: new Map(headingSizes.map((s, i) => [s, Math.min(i + 1, 6)])),
@@ -125,7 +142,10 @@ function isIndented(line: PdfLine, layout: Layout): boolean {
 
 /** A centred heading line (a long title wraps onto centred lines that continue it). */
 function isCentredHeading(line: PdfLine, layout: Layout): boolean {
-  return line.size >= layout.bodySize * HEADING_SCALE && Math.abs((line.x0 + line.x1) / 2 - (layout.left + layout.right) / 2) < line.size;
+  return (
+    line.size >= layout.bodySize * HEADING_SCALE &&
+    Math.abs((line.x0 + line.x1) / 2 - (layout.left + layout.right) / 2) < line.size
+  );
 }
 
 function startsParagraph(prev: PdfLine, line: PdfLine, layout: Layout): boolean {
@@ -150,7 +170,12 @@ function toSourceLines(pages: PdfLine[][], layout: Layout): SourceLine[] {
     for (const line of lines) {
       const first = !current;
       if (!current || startsParagraph(previous!, line, layout)) {
-        const continues = first && previous !== undefined && !endsShort(previous, layout) && !isIndented(line, layout) && Math.abs(previous.size - line.size) < 0.5;
+        const continues =
+          first &&
+          previous !== undefined &&
+          !endsShort(previous, layout) &&
+          !isIndented(line, layout) &&
+          Math.abs(previous.size - line.size) < 0.5;
         const level = layout.headingLevels.get(Math.round(line.size));
         current = { line: { text: line.text, page: line.page, ...(continues ? { continues } : {}) }, size: line.size };
         if (level !== undefined && !continues) current.line.heading = level;
@@ -180,24 +205,39 @@ export async function readPdf(bytes: Uint8Array): Promise<PdfText> {
     }).promise;
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'PasswordException') throw new UnreadableFileError('the PDF is password-protected; remove the password (e.g. print it to a new PDF) and upload it again');
-    throw new UnreadableFileError(`the PDF is damaged and cannot be read (${e.message}); export it again from the original document`);
+    if (e.name === 'PasswordException')
+      throw new UnreadableFileError(
+        'the PDF is password-protected; remove the password (e.g. print it to a new PDF) and upload it again',
+      );
+    throw new UnreadableFileError(
+      `the PDF is damaged and cannot be read (${e.message}); export it again from the original document`,
+    );
   }
   try {
     const pages: PdfLine[][] = [];
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
       const content = await page.getTextContent();
-      pages.push(linesOfPage(content.items.filter((i): i is TextItem => 'str' in i), n));
+      pages.push(
+        linesOfPage(
+          content.items.filter((i): i is TextItem => 'str' in i),
+          n,
+        ),
+      );
     }
     if (pages.every((p) => p.length === 0)) {
-      throw new UnreadableFileError('the PDF has no text layer (it is probably scanned images); run OCR on it first (e.g. ocrmypdf) or upload the text as .docx or .txt');
+      throw new UnreadableFileError(
+        'the PDF has no text layer (it is probably scanned images); ' +
+          'run OCR on it first (e.g. ocrmypdf) or upload the text as .docx or .txt',
+      );
     }
     const kept = dropRunningLines(pages);
     return { lines: toSourceLines(kept, layoutOf(kept)), pages: doc.numPages };
   } catch (err) {
     if (err instanceof UnreadableFileError) throw err;
-    throw new UnreadableFileError(`the PDF is damaged and cannot be read (${(err as Error).message}); export it again from the original document`);
+    throw new UnreadableFileError(
+      `the PDF is damaged and cannot be read (${(err as Error).message}); export it again from the original document`,
+    );
   } finally {
     await doc.destroy();
   }

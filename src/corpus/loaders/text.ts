@@ -46,11 +46,18 @@ export function decodeText(bytes: Uint8Array): string {
   let text: string | undefined;
   if (declared) {
     text = decode(declared.encoding, bytes.subarray(declared.skip));
-    if (text === undefined) throw new UnreadableFileError(`the file starts like ${declared.encoding.toUpperCase()} text but is not valid ${declared.encoding.toUpperCase()}; re-save it as UTF-8`);
+    const name = declared.encoding.toUpperCase();
+    if (text === undefined) {
+      throw new UnreadableFileError(`the file starts like ${name} text but is not valid ${name}; re-save it as UTF-8`);
+    }
   } else {
-    if (bytes.subarray(0, SNIFF_BYTES).includes(0)) throw new UnsupportedFileError('the file looks binary (it contains NUL bytes), not text; save it as UTF-8 text');
+    if (bytes.subarray(0, SNIFF_BYTES).includes(0))
+      throw new UnsupportedFileError('the file looks binary (it contains NUL bytes), not text; save it as UTF-8 text');
     text = decode('utf-8', bytes) ?? decode('gb18030', bytes);
-    if (text === undefined) throw new UnreadableFileError('the file is not valid UTF-8, UTF-16 or GB18030/GBK text; re-save it as UTF-8 (e.g. iconv -f BIG5 -t UTF-8)');
+    if (text === undefined)
+      throw new UnreadableFileError(
+        'the file is not valid UTF-8, UTF-16 or GB18030/GBK text; re-save it as UTF-8 (e.g. iconv -f BIG5 -t UTF-8)',
+      );
   }
   if (!text.trim()) throw new UnreadableFileError('the file has no text');
   return text;

@@ -30,7 +30,10 @@ function inflatedSize(zip: ZipFile, entry: Entry, budget: number): Promise<numbe
 
 /** Entry names of a zip; throws ZipTooLargeError past `maxUnzippedBytes`, another error when it is not a zip. */
 export async function inspectZip(bytes: Uint8Array, maxUnzippedBytes: number): Promise<ZipSummary> {
-  const zip = await fromBufferPromise(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lazyEntries: true, validateEntrySizes: true });
+  const zip = await fromBufferPromise(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    lazyEntries: true,
+    validateEntrySizes: true,
+  });
   const names: string[] = [];
   let total = 0;
   try {

@@ -27,10 +27,17 @@ export function isLoopback(host: string): boolean {
 function multerError(err: unknown, maxFileBytes: number): HttpError {
   if (err instanceof multer.MulterError) {
     if (err.code === 'LIMIT_FILE_SIZE') {
-      return new HttpError(413, 'file_too_large', `"${err.field ?? 'file'}" is larger than the upload limit of ${maxFileBytes / 2 ** 20} MB (UPLOAD_MAX_MB); split the document or raise the limit.`);
+      return new HttpError(
+        413,
+        'file_too_large',
+        `"${err.field ?? 'file'}" is larger than the upload limit of ${maxFileBytes / 2 ** 20} MB (UPLOAD_MAX_MB); ` +
+          'split the document or raise the limit.',
+      );
     }
-    if (err.code === 'LIMIT_UNEXPECTED_FILE') return new HttpError(400, 'unexpected_field', `Send the files in the form field "file" (got "${err.field}").`);
-    if (err.code === 'LIMIT_FILE_COUNT') return new HttpError(413, 'too_many_files', `Send at most ${MAX_FILES} files at once.`);
+    if (err.code === 'LIMIT_UNEXPECTED_FILE')
+      return new HttpError(400, 'unexpected_field', `Send the files in the form field "file" (got "${err.field}").`);
+    if (err.code === 'LIMIT_FILE_COUNT')
+      return new HttpError(413, 'too_many_files', `Send at most ${MAX_FILES} files at once.`);
     return new HttpError(400, 'bad_upload', `The upload is malformed: ${err.message}.`);
   }
   return new HttpError(400, 'bad_upload', `The multipart body could not be read: ${(err as Error).message}.`);
@@ -41,16 +48,31 @@ export function uploadRoutes(library: Library, options: UploadRouteOptions): Rou
   const readOnly = !options.apiKey && !isLoopback(options.host);
   const writable = (_req: Request, _res: Response, next: NextFunction) => {
     if (readOnly) {
-      throw new HttpError(403, 'read_only', `This server listens on ${options.host} without an API key, so its library is read-only. Set API_KEY to allow uploads and deletes.`);
+      throw new HttpError(
+        403,
+        'read_only',
+        `This server listens on ${options.host} without an API key, so its library is read-only. ` +
+          'Set API_KEY to allow uploads and deletes.',
+      );
     }
     next();
   };
-  const receive = multer({ storage: multer.memoryStorage(), limits: { fileSize: options.maxFileBytes, files: MAX_FILES }, defParamCharset: 'utf8' }).array('file', MAX_FILES);
-  const files = (req: Request, res: Response, next: NextFunction) => receive(req, res, (err: unknown) => next(err ? multerError(err, options.maxFileBytes) : undefined));
+  const receive = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: options.maxFileBytes, files: MAX_FILES },
+    defParamCharset: 'utf8',
+  }).array('file', MAX_FILES);
+  const files = (req: Request, res: Response, next: NextFunction) =>
+    receive(req, res, (err: unknown) => next(err ? multerError(err, options.maxFileBytes) : undefined));
 
   router.post('/api/documents', writable, files, async (req, res) => {
     const received = (req.files as Express.Multer.File[] | undefined) ?? [];
-    if (received.length === 0) throw new HttpError(400, 'no_file', `Send one or more files as multipart/form-data in the field "file" (${SUPPORTED}).`);
+    if (received.length === 0)
+      throw new HttpError(
+        400,
+        'no_file',
+        `Send one or more files as multipart/form-data in the field "file" (${SUPPORTED}).`,
+      );
     const { documents, created } = await library.add(received.map((f) => ({ name: f.originalname, bytes: f.buffer })));
     res.status(created ? 202 : 200).json({ documents });
   });
