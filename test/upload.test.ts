@@ -14,6 +14,7 @@ import { buildIndex, type BuildResult } from '../src/server/build.js';
 import { Library, sanitizeFileName } from '../src/server/library.js';
 import { LiveAnswerer } from '../src/server/live.js';
 import {
+  closeBrowser,
   makeDocx,
   makeEncryptedPdf,
   makePdf,
@@ -104,7 +105,10 @@ before(async () => {
   });
   served = await serve();
 });
-after(() => served?.close());
+after(async () => {
+  await served?.close();
+  await closeBrowser();
+});
 
 async function documents(url = served.url): Promise<Array<Record<string, unknown>>> {
   return ((await (await fetch(`${url}/api/documents`)).json()) as { documents: Array<Record<string, unknown>> })
