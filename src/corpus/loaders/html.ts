@@ -13,7 +13,8 @@ export interface HtmlText {
 export function readHtml(html: string): HtmlText {
   const { document } = parseHTML(html);
   const article = new Readability(document as unknown as Document, { charThreshold: 100 }).parse();
-  // A page too small for Readability to find an article is taken whole, minus its boilerplate elements.
+  // A page too small for Readability to find an article is taken whole (parsed again: Readability
+  // changed the first document), minus its boilerplate elements.
   let root: unknown;
   if (article?.content) {
     root = parseHTML(`<!doctype html><html><body>${article.content}</body></html>`).document.body;

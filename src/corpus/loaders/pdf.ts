@@ -166,22 +166,22 @@ function toSourceLines(pages: PdfLine[][], layout: Layout): SourceLine[] {
   const out: SourceLine[] = [];
   let previous: PdfLine | undefined;
   for (const lines of pages) {
-    let current: { line: SourceLine; size: number } | undefined;
+    let current: SourceLine | undefined;
     for (const line of lines) {
-      const first = !current;
       if (!current || startsParagraph(previous!, line, layout)) {
         const continues =
-          first &&
+          !current &&
           previous !== undefined &&
           !endsShort(previous, layout) &&
           !isIndented(line, layout) &&
           Math.abs(previous.size - line.size) < 0.5;
         const level = layout.headingLevels.get(Math.round(line.size));
-        current = { line: { text: line.text, page: line.page, ...(continues ? { continues } : {}) }, size: line.size };
-        if (level !== undefined && !continues) current.line.heading = level;
-        out.push(current.line);
+        current = { text: line.text, page: line.page };
+        if (continues) current.continues = true;
+        else if (level !== undefined) current.heading = level;
+        out.push(current);
       } else {
-        current.line.text = join(current.line.text, line.text);
+        current.text = join(current.text, line.text);
       }
       previous = line;
     }
