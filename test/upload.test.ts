@@ -147,7 +147,9 @@ async function ask(question: string) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ question }),
   });
-  return (await res.json()) as { citations: Array<{ docId: string; page?: number; quote: string; text: string }> };
+  return (await res.json()) as {
+    citations: Array<{ docId: string; paragraphId: string; page?: number; quote: string; text: string }>;
+  };
 }
 
 function uploadedFiles(): string[] {
@@ -190,6 +192,14 @@ describe('upload, ask, delete', () => {
       pageText.includes(cited.quote.replace(/\s+/g, '').slice(0, 10)),
       `"${cited.quote.slice(0, 10)}" on page ${cited.page}`,
     );
+  });
+
+  it('the paragraph endpoint gives the page of each sentence of a PDF paragraph', async () => {
+    const cited = (await ask(QUESTION)).citations.find((c) => c.docId === pdfId)!;
+    const res = await fetch(`${served.url}/api/passages/${encodeURIComponent(cited.paragraphId)}`);
+    const paragraph = (await res.json()) as { sentences: unknown[]; pages: number[] };
+    assert.equal(paragraph.pages.length, paragraph.sentences.length);
+    assert.ok(paragraph.pages.includes(cited.page!), `${cited.page} in ${paragraph.pages}`);
   });
 
   it('the same file uploaded again answers with the existing document', async () => {

@@ -110,6 +110,7 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
       paragraph: p.ordinal,
       text: p.text,
       sentences: p.sentences,
+      pages: p.pages,
       previousId: siblings[at - 1]?.id,
       nextId: siblings[at + 1]?.id,
     });
