@@ -25,6 +25,7 @@ import {
   makeZipBombDocx,
   NAV_LINKS,
   RUNNING_HEADER,
+  seedLines,
   seedText,
 } from './fixtures/documents.js';
 import { CORPUS, ROOT, tempDir, testConfig } from './helpers.js';
@@ -138,6 +139,17 @@ describe('PDF', () => {
       texts.filter((t) => t.includes(RUNNING_HEADER) || /^\d+$/.test(t.trim())),
       [],
     );
+  });
+
+  it('keeps a title printed large on page 1 when the running header repeats it in small type', async () => {
+    const text = seedText().split('\n');
+    const title = '二〇二四年新年贺词';
+    const lines = seedLines(text.slice(text.indexOf(title), text.indexOf('中共中央政治局召开专题民主生活会强调')).join('\n'));
+    const bytes = await makePdf(lines.map((l, i) => ({ ...l, title: i === 0 })), { format: 'A5', header: title });
+    const [doc] = (await loadFile('address.pdf', bytes)).documents;
+    assert.ok(Math.max(...doc.paragraphs.flatMap((p) => p.pages!)) >= 3, 'the header repeats on several pages');
+    assert.equal(doc.meta.title, title);
+    assert.deepEqual(doc.paragraphs.filter((p) => p.text.includes(title)).map((p) => p.text), []);
   });
 
   it('takes section headings from a larger font where the text alone would not show them', async () => {

@@ -88,7 +88,8 @@ function linesOfPage(items: TextItem[], page: number): PdfLine[] {
 /** Drop page numbers and lines that repeat at a page edge on most pages. */
 function dropRunningLines(pages: PdfLine[][]): PdfLine[][] {
   const edges = (lines: PdfLine[]) => new Set([...lines.slice(0, EDGE_LINES), ...lines.slice(-EDGE_LINES)]);
-  const key = (l: PdfLine) => l.text.replace(/\d+/g, '#').replace(/\s/g, '');
+  // The size is part of the key: a title printed large on page 1 is not the small running header that repeats it.
+  const key = (l: PdfLine) => `${l.text.replace(/\d+/g, '#').replace(/\s/g, '')}@${Math.round(l.size)}`;
   const pagesWith = new Map<string, number>();
   for (const lines of pages)
     for (const k of new Set([...edges(lines)].map(key))) pagesWith.set(k, (pagesWith.get(k) ?? 0) + 1);
