@@ -204,7 +204,7 @@ export class Library {
     const clean = sanitizeFileName(name);
     const taken = (source: string) =>
       existsSync(path.join(this.corpusDir, source)) ||
-      this.uploads.has(source) ||
+      this.uploads.get(source)?.status === 'indexing' || // a failed upload's name is free again
       accepted.some((u) => u.source === source);
     const plain = `${UPLOADS_DIR}/${clean}`;
     if (!taken(plain)) return plain;
