@@ -67,7 +67,7 @@ const serve = (options: Partial<AppOptions> = {}, host = '127.0.0.1', maxFileByt
   listen(
     createApp(() => live.current, {
       webDir: path.join(ROOT, 'web'),
-      library: { library, host, maxFileBytes },
+      uploads: { library, host, maxFileBytes },
       ...options,
     }),
   );

@@ -22,7 +22,7 @@ export interface AppOptions {
   /** Answer with 503 when a request takes longer than this. */
   requestTimeoutMs?: number;
   /** Upload and delete documents (POST/DELETE /api/documents); absent, the library is fixed. */
-  library?: { library: Library; host: string; maxFileBytes: number };
+  uploads?: { library: Library; host: string; maxFileBytes: number };
 }
 
 const SECURITY_HEADERS = {
@@ -90,7 +90,7 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
   });
 
   api.get('/api/documents', (_req, res) => {
-    res.json({ documents: documentList(getAnswerer().kb, options.library?.library) });
+    res.json({ documents: documentList(getAnswerer().kb, options.uploads?.library) });
   });
 
   api.get('/api/passages/:id', (req, res) => {
@@ -145,7 +145,7 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
     }
   });
 
-  if (options.library) api.use(uploadRoutes(options.library.library, { ...options.library, apiKey: options.apiKey }));
+  if (options.uploads) api.use(uploadRoutes(options.uploads.library, { ...options.uploads, apiKey: options.apiKey }));
   api.use(openAiRoutes(getAnswerer));
   app.use(api);
   app.use(express.static(options.webDir ?? path.resolve('web'), { index: 'index.html', dotfiles: 'ignore', fallthrough: true }));

@@ -36,7 +36,7 @@ runCli(async (argv) => {
     apiKey: process.env.API_KEY || undefined,
     rateLimitPerMinute: config.rateLimitPerMinute,
     requestTimeoutMs: config.requestTimeoutMs,
-    library: {
+    uploads: {
       library: new Library({ config, current: () => live.current.kb, reload: () => live.check() }),
       host: config.host,
       maxFileBytes: config.uploadMaxMb * 2 ** 20,
