@@ -317,6 +317,41 @@ describe('bad input gets a JSON error and leaves nothing behind', () => {
   });
 });
 
+describe('a rebuild that fails', () => {
+  it('marks the upload failed with the reason and removes its file; delete clears the entry', async () => {
+    // A disk-full style failure: the build step rejects; the served index stays as it was.
+    const failing = new Library({
+      config,
+      current: () => live.current.kb,
+      reload: () => live.check(),
+      build: async () => {
+        throw new Error('no space left on device');
+      },
+      log: () => {},
+    });
+    const app = await listen(
+      createApp(() => live.current, { uploads: { library: failing, host: '127.0.0.1', maxFileBytes: 2 ** 20 } }),
+    );
+    try {
+      const { body } = await upload([['失败.txt', Buffer.from('失败测试\n\n这份文件的索引构建会失败。\n')]], app.url);
+      const id = body.documents![0].id;
+      let doc: Record<string, unknown> | undefined;
+      for (let i = 0; i < 100 && doc?.status !== 'failed'; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        doc = (await documents(app.url)).find((d) => d.id === id);
+      }
+      assert.equal(doc?.status, 'failed');
+      assert.match(String(doc?.error), /no space left on device/);
+      assert.ok(!uploadedFiles().includes('失败.txt'));
+      const del = await fetch(`${app.url}/api/documents/${encodeURIComponent(id)}`, { method: 'DELETE' });
+      assert.equal(del.status, 204);
+      assert.ok(!(await documents(app.url)).some((d) => d.id === id));
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('who may change the library', () => {
   it('on a public HOST without API_KEY, upload and delete are refused (read-only)', async () => {
     const open = await serve({}, '0.0.0.0');
