@@ -165,6 +165,20 @@ describe('PDF', () => {
     );
   });
 
+  it('leaves out table-of-contents entries', async () => {
+    const lines = [
+      { text: '数据管理办法', title: true },
+      { text: '第一章 总则……………………………1' },
+      { text: '第二章 数据安全. . . . . . . . . . . . 2' },
+      { text: '为了规范数据处理活动，保障数据安全，制定本办法。' },
+    ];
+    const [doc] = (await loadFile('toc.pdf', await makePdf(lines, { header: '' }))).documents;
+    assert.deepEqual(
+      doc.paragraphs.map((p) => p.text),
+      ['为了规范数据处理活动，保障数据安全，制定本办法。'],
+    );
+  });
+
   it('explains a PDF without a text layer, a password-protected PDF and a damaged one', async () => {
     await assert.rejects(
       loadFile('scan.pdf', await makeScannedPdf()),

@@ -138,6 +138,15 @@ describe('parser details', () => {
     assert.ok(province.sections.some((s) => s.title.startsWith('一、')));
   });
 
+  it('starts a new paragraph at each bulleted line, even after one without closing punctuation', () => {
+    const text = '工作要点\n\n• 加强数据安全管理，健全制度\n• 推进数据开放共享，服务发展\n';
+    const [doc] = parseDocuments(text, { source: 'b.txt', markdown: false });
+    assert.deepEqual(
+      doc.paragraphs.map((p) => p.text),
+      ['• 加强数据安全管理，健全制度', '• 推进数据开放共享，服务发展'],
+    );
+  });
+
   it('reports an undecodable file by name and still ingests the others', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'good.txt'), '好标题\n\n这是一段正文。');

@@ -23,6 +23,8 @@ const LEVEL2 = new RegExp(`^[（(][${NUMERALS}]+[）)]`);
 const CHAPTER = new RegExp(`^第[${NUMERALS}百\\d]+[章编]`);
 const SUBCHAPTER = new RegExp(`^第[${NUMERALS}百\\d]+节`);
 const ITEM = new RegExp(`^([${NUMERALS}]{1,3})是`);
+/** A bulleted line starts a list item of its own, whatever the line before ends with. */
+const BULLET = /^[•●■◆▪◦‣]/;
 const MD_HEADING = /^(#{1,6})\s+(.*)$/;
 const TERMINAL_END = /[。！？!?…：:]$|[。！？!?][”’」』）)]$/;
 const DATE = /(\d{4})年(\d{1,2})月(\d{1,2})日/;
@@ -199,7 +201,11 @@ class DocumentBuilder {
     const continues =
       this.canContinue &&
       (source.continues ||
-        (!isTerminated(last.text) && source.item === undefined && !ITEM.test(line) && !this.siblingOpenings.has(opening)));
+        (!isTerminated(last.text) &&
+          source.item === undefined &&
+          !ITEM.test(line) &&
+          !BULLET.test(line) &&
+          !this.siblingOpenings.has(opening)));
     if (continues) {
       const joined = /[A-Za-z0-9]$/.test(last.text) && /^[A-Za-z0-9]/.test(line) ? ` ${line}` : line;
       const at = last.text.length + joined.length - line.length;

@@ -21,6 +21,10 @@ const PAGE_NUMBER =
 /** A font this much larger than the body text marks a heading. */
 const HEADING_SCALE = 1.15;
 const MAX_HEADING = 60;
+/** A table-of-contents entry: dot leaders (. · …) up to a page number; it would only add noise to answers. */
+const TOC_ENTRY = /(?:[.·…]\s*){4,}\s*[\dIVXLCivxlc]*\s*$/;
+/** Items further apart than this share of the font size have a word space between them. */
+const WORD_GAP = 0.15;
 
 interface PdfLine {
   text: string;
@@ -70,7 +74,7 @@ function linesOfPage(items: TextItem[], page: number): PdfLine[] {
     let text = '';
     let end = parts[0].x;
     for (const p of parts) {
-      if (text && p.x - end > 0.25 * p.size && !text.endsWith(' ')) text += ' ';
+      if (text && p.x - end > WORD_GAP * p.size && !text.endsWith(' ')) text += ' ';
       text += p.str;
       end = p.x + p.w;
     }
@@ -85,7 +89,7 @@ function linesOfPage(items: TextItem[], page: number): PdfLine[] {
   });
 }
 
-/** Drop page numbers and lines that repeat at a page edge on most pages. */
+/** Drop page numbers, table-of-contents entries and lines that repeat at a page edge on most pages. */
 function dropRunningLines(pages: PdfLine[][]): PdfLine[][] {
   const edges = (lines: PdfLine[]) => new Set([...lines.slice(0, EDGE_LINES), ...lines.slice(-EDGE_LINES)]);
   // The size is part of the key: a title printed large on page 1 is not the small running header that repeats it.
@@ -96,7 +100,8 @@ function dropRunningLines(pages: PdfLine[][]): PdfLine[][] {
   const minPages = Math.max(2, Math.ceil(pages.length * RUNNING_SHARE));
   return pages.map((lines) => {
     const edge = edges(lines);
-    return lines.filter((l) => !edge.has(l) || !(PAGE_NUMBER.test(l.text) || (pagesWith.get(key(l)) ?? 0) >= minPages));
+    const running = (l: PdfLine) => PAGE_NUMBER.test(l.text) || (pagesWith.get(key(l)) ?? 0) >= minPages;
+    return lines.filter((l) => !TOC_ENTRY.test(l.text) && !(edge.has(l) && running(l)));
   });
 }
 
