@@ -14,5 +14,6 @@ process.once('message', async (config: Config) => {
   } catch (err) {
     outcome = { ok: false, message: (err as Error).message };
   }
-  process.send!(outcome, () => process.disconnect());
+  // Exit at once: a handle left open by a library must not keep the build queue waiting.
+  process.send!(outcome, () => process.exit(0));
 });
