@@ -54,6 +54,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** PostgreSQL (with pgvector) holding the index instead of indexDir, e.g. postgres://user@host/db. */
   databaseUrl?: string;
+  /** Largest uploaded file, in MB. */
+  uploadMaxMb: number;
 }
 
 const EMBEDDER_CHOICES: readonly EmbedderChoice[] = ['auto', 'transformer', 'builtin'];
@@ -161,5 +163,6 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     keepAliveTimeoutMs: intSetting('KEEP_ALIVE_TIMEOUT_MS', get('KEEP_ALIVE_TIMEOUT_MS'), 5_000),
     shutdownGraceMs: intSetting('SHUTDOWN_GRACE_MS', get('SHUTDOWN_GRACE_MS'), 10_000),
     databaseUrl: databaseUrlSetting(get('DATABASE_URL')),
+    uploadMaxMb: intSetting('UPLOAD_MAX_MB', get('UPLOAD_MAX_MB'), 50),
   };
 }

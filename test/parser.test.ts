@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { normalizeLine } from '../src/text/normalize.js';
 import { parseDocuments } from '../src/corpus/parse.js';
-import { decodeCorpusFile, readCorpus } from '../src/corpus/read.js';
+import { decodeText } from '../src/corpus/loaders/text.js';
+import { readCorpus } from '../src/corpus/read.js';
 import { splitSentences } from '../src/text/sentences.js';
 import { CORPUS, tempDir } from './helpers.js';
 
@@ -154,6 +155,15 @@ describe('parser details', () => {
     assert.deepEqual(province.sections.map((s) => s.title), ['一、2024年工作回顾', '二、2025年主要任务']);
   });
 
+  it('starts a new paragraph at each bulleted line, even after one without closing punctuation', () => {
+    const text = '工作要点\n\n• 加强数据安全管理，健全制度\n• 推进数据开放共享，服务发展\n';
+    const [doc] = parseDocuments(text, { source: 'b.txt', markdown: false });
+    assert.deepEqual(
+      doc.paragraphs.map((p) => p.text),
+      ['• 加强数据安全管理，健全制度', '• 推进数据开放共享，服务发展'],
+    );
+  });
+
   it('reports an undecodable file by name and still ingests the others', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'good.txt'), '好标题\n\n这是一段正文。');
@@ -164,6 +174,6 @@ describe('parser details', () => {
     assert.deepEqual(documents.map((d) => d.meta.title), ['好标题']);
     assert.deepEqual(errors.map((e) => e.file).sort(), ['binary.txt', 'empty.md', 'gbk.txt']);
     assert.match(errors.find((e) => e.file === 'gbk.txt')!.message, /gbk\.txt: .*UTF-8/);
-    assert.throws(() => decodeCorpusFile(new Uint8Array()), /empty/);
+    assert.throws(() => decodeText(new Uint8Array()), /empty/);
   });
 });

@@ -13,7 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import { normalizeLine } from '../text/normalize.js';
 import { NUMERAL_CHARS, parseNumeral } from '../text/numerals.js';
 import { splitSentences } from '../text/sentences.js';
-import type { CorpusDocument, DocumentMeta, Paragraph, Section } from './types.js';
+import type { CorpusDocument, DocumentMeta, Paragraph, Section, SourceLine } from './types.js';
 
 const NUMERALS = NUMERAL_CHARS;
 const ATTACHMENT = /^附件\s*\d*$/;
@@ -24,6 +24,8 @@ const LEVEL2 = new RegExp(`^[（(][${NUMERALS}]+[）)]`);
 const CHAPTER = new RegExp(`^第[${NUMERALS}百\\d]+[章编]`);
 const SUBCHAPTER = new RegExp(`^第[${NUMERALS}百\\d]+节`);
 const ITEM = new RegExp(`^([${NUMERALS}]{1,3})是`);
+/** A bulleted line starts a list item of its own, whatever the line before ends with. */
+const BULLET = /^[•●■◆▪◦‣]/;
 const MD_HEADING = /^(#{1,6})\s+(.*)$/;
 const TERMINAL_END = /[。！？!?…：:]$|[。！？!?][”’」』）)]$/;
 const DATE = /(\d{4})年(\d{1,2})月(\d{1,2})日/;
@@ -96,28 +98,42 @@ function splitFrontMatter(raw: string): FrontMatter {
 
 /**
  * Text whose line breaks were collapsed (a whole notice on one line) has no paragraphs to
- * cite; such a run-on line is cut at sentence ends into paragraph-sized pieces.
+ * cite; such a run-on line is cut at sentence ends into paragraph-sized pieces. Each piece
+ * keeps its offset in the line, so page marks still apply.
  */
-function splitRunOn<T extends { text: string }>(p: T): T[] {
-  if (p.text.length <= RUN_ON_LINE) return [p];
-  const pieces: T[] = [];
-  let current = '';
+function splitRunOn<T extends { text: string }>(p: T): Array<T & { offset: number }> {
+  if (p.text.length <= RUN_ON_LINE) return [{ ...p, offset: 0 }];
+  const pieces: Array<T & { offset: number }> = [];
+  let start = -1;
+  let end = 0;
   for (const [s, e] of splitSentences(p.text)) {
-    const sentence = p.text.slice(s, e);
-    if (current && current.length + sentence.length > RUN_ON_PIECE) {
-      pieces.push({ ...p, text: current });
-      current = '';
+    if (start >= 0 && e - start > RUN_ON_PIECE) {
+      pieces.push({ ...p, text: p.text.slice(start, end), offset: start });
+      start = -1;
     }
-    current += sentence;
+    if (start < 0) start = s;
+    end = e;
   }
-  if (current) pieces.push({ ...p, text: current });
+  if (start >= 0) pieces.push({ ...p, text: p.text.slice(start, end), offset: start });
   return pieces;
 }
+
+/** [offset, page]: the text from offset on was printed on page (ascending offsets). */
+type PageMark = [number, number];
+
+function pageAt(marks: PageMark[], offset: number): number {
+  let page = marks[0][1];
+  for (const [at, p] of marks) if (at <= offset) page = p;
+  return page;
+}
+
+/** A paragraph while lines are still being added: its speech part, and where its pages begin. */
+type OpenParagraph = Omit<Paragraph, 'id' | 'docId' | 'sentences' | 'pages'> & { part: number; marks?: PageMark[] };
 
 class DocumentBuilder {
   readonly meta: DocumentMeta;
   readonly sections: Section[] = [];
-  readonly paragraphs: Array<Omit<Paragraph, 'id' | 'docId' | 'sentences'> & { part: number }> = [];
+  readonly paragraphs: Array<OpenParagraph> = [];
   private stack: Section[] = [];
   private counters: number[] = [];
   private part = 0;
@@ -166,12 +182,28 @@ class DocumentBuilder {
     this.openParagraph = false;
   }
 
-  addLine(line: string): void {
+  /** Whether a line may be appended to the last paragraph (that paragraph is still open). */
+  get canContinue(): boolean {
+    return this.openParagraph && this.paragraphs.length > 0;
+  }
+
+  addLine(line: string, source: Omit<SourceLine, 'text'> = {}): void {
     const last = this.paragraphs[this.paragraphs.length - 1];
     const opening = line.slice(0, SIBLING_PREFIX);
-    const continues = last && this.openParagraph && !isTerminated(last.text) && !ITEM.test(line) && !this.siblingOpenings.has(opening);
+    const continues =
+      this.canContinue &&
+      (source.continues ||
+        (!isTerminated(last.text) &&
+          source.item === undefined &&
+          !ITEM.test(line) &&
+          !BULLET.test(line) &&
+          !this.siblingOpenings.has(opening)));
     if (continues) {
-      last.text += /[A-Za-z0-9]$/.test(last.text) && /^[A-Za-z0-9]/.test(line) ? ` ${line}` : line;
+      const joined = /[A-Za-z0-9]$/.test(last.text) && /^[A-Za-z0-9]/.test(line) ? ` ${line}` : line;
+      const at = last.text.length + joined.length - line.length;
+      const lastPage = last.marks?.[last.marks.length - 1][1];
+      if (source.page !== undefined && lastPage !== undefined && lastPage !== source.page) last.marks!.push([at, source.page]);
+      last.text += joined;
       return;
     }
     const item = line.match(ITEM);
@@ -181,8 +213,9 @@ class DocumentBuilder {
       sectionId: section?.id,
       sectionPath: section ? section.path : [],
       text: line,
-      item: item ? parseNumeral(item[1]) : undefined,
+      item: source.item ?? (item ? parseNumeral(item[1]) : undefined),
       part: this.part,
+      marks: source.page === undefined ? undefined : [[0, source.page]],
     });
     this.siblingOpenings.add(opening);
     this.openParagraph = true;
@@ -202,12 +235,15 @@ class DocumentBuilder {
       }
     }
     const seen = new Map<string, number>();
-    const paragraphs: Paragraph[] = this.paragraphs.flatMap(splitRunOn).map(({ part: _part, ...p }, i) => {
+    const pieces = this.paragraphs.flatMap(splitRunOn);
+    const paragraphs: Paragraph[] = pieces.map(({ part: _part, marks, offset, ...p }, i) => {
       let id = `p-${hash(`${this.id}\n${p.text}`, 12)}`;
       const dup = seen.get(id) ?? 0;
       seen.set(id, dup + 1);
       if (dup) id = `${id}-${dup}`;
-      return { ...p, ordinal: i + 1, id, docId: this.id, sentences: splitSentences(p.text) };
+      const sentences = splitSentences(p.text);
+      const pages = marks && sentences.map(([s]) => pageAt(marks, offset + s));
+      return { ...p, ordinal: i + 1, id, docId: this.id, sentences, ...(pages ? { pages } : {}) };
     });
     return { id: this.id, meta: this.meta, sections: this.sections, paragraphs };
   }
@@ -217,16 +253,40 @@ export interface ParseOptions {
   /** Corpus-relative file name, recorded as the document source and part of its id. */
   source: string;
   markdown: boolean;
+  /** Title for text that does not open with one (default: the file name). */
+  title?: string;
+}
+
+/** A Markdown line keeps its `#` level: an author's explicit heading outranks every text rule. */
+interface Line extends SourceLine {
+  markdownLevel?: number;
 }
 
 export function parseDocuments(raw: string, options: ParseOptions): CorpusDocument[] {
   const { body, data } = options.markdown ? splitFrontMatter(raw) : { body: raw, data: {} as Record<string, unknown> };
-  const lines = body.split(/\r\n|\r|\n/);
-  const compilation = lines.slice(0, 10).some((l) => ATTACHMENT.test(l.trim()));
+  const lines = body.split(/\r\n|\r|\n/).map((rawLine): Line => {
+    if (!options.markdown) return { text: rawLine };
+    const md = rawLine.match(MD_HEADING);
+    return { text: (md ? md[2] : rawLine).replace(/\*\*|__/g, ''), markdownLevel: md ? md[1].length : undefined };
+  });
+  return parseLines(lines, options, data);
+}
+
+/**
+ * Lines from any loader (PDF, DOCX, HTML) → documents, with the same repairs as text.
+ * A line's page is recorded on the sentences it holds; its heading level and item number
+ * (from font sizes, Word styles or list numbering) apply where the text itself says nothing.
+ */
+export function parseLines(
+  lines: Line[],
+  options: Omit<ParseOptions, 'markdown'>,
+  data: Record<string, unknown> = {},
+): CorpusDocument[] {
+  const compilation = lines.slice(0, 10).some((l) => ATTACHMENT.test(l.text.trim()));
   const docs: DocumentBuilder[] = [];
   let doc: DocumentBuilder | undefined;
   let expectingSubtitle = false;
-  const fallbackTitle = options.source.replace(/^.*\//, '').replace(/\.(txt|md|markdown)$/i, '');
+  const fallbackTitle = options.title ?? options.source.replace(/^.*\//, '').replace(/\.[a-z]+$/i, '');
   const frontTitle = typeof data.title === 'string' ? normalizeLine(data.title) : undefined;
 
   const start = (title: string) => {
@@ -243,18 +303,9 @@ export function parseDocuments(raw: string, options: ParseOptions): CorpusDocume
     if (typeof data.organisation === 'string') fm.organisation = data.organisation;
   }
 
-  for (const rawLine of lines) {
-    let text = rawLine;
-    let markdownLevel: number | undefined;
-    if (options.markdown) {
-      const md = rawLine.match(MD_HEADING);
-      if (md) {
-        markdownLevel = md[1].length;
-        text = md[2];
-      }
-      text = text.replace(/\*\*|__/g, '');
-    }
-    const line = normalizeLine(text).replace(/^-{2,}/, '').trim();
+  for (const source of lines) {
+    const { markdownLevel } = source;
+    const line = normalizeLine(source.text).replace(/^-{2,}/, '').trim();
     if (!line || ATTACHMENT.test(line) || /^-{3,}$/.test(line)) continue;
 
     if (!doc) {
@@ -267,6 +318,10 @@ export function parseDocuments(raw: string, options: ParseOptions): CorpusDocume
       expectingSubtitle = false;
     }
     const current: DocumentBuilder = doc!;
+    if (source.continues && current.canContinue) {
+      current.addLine(line, source);
+      continue;
+    }
     if (!current.hasContent && BYLINE.test(line)) {
       current.meta.byline = line;
       describeByline(line, current.meta);
@@ -293,19 +348,23 @@ export function parseDocuments(raw: string, options: ParseOptions): CorpusDocume
         start(line);
         continue;
       }
-      if (expectingSubtitle && !current.hasContent) {
+      if (expectingSubtitle && !current.hasContent && source.heading === undefined) {
         current.meta.subtitle = current.meta.subtitle ? `${current.meta.subtitle} ${line}` : line;
         const date = line.match(DATE);
         if (date && !current.meta.date) current.meta.date = `${date[1]}-${date[2].padStart(2, '0')}-${date[3].padStart(2, '0')}`;
         continue;
       }
       if (current.hasContent) {
-        current.addHeading({ level: 1, title: line });
+        current.addHeading({ level: source.heading ?? 1, title: line });
         continue;
       }
     }
     expectingSubtitle = false;
-    current.addLine(line);
+    if (source.heading !== undefined && line.length <= MAX_HEADING) {
+      current.addHeading({ level: source.heading, title: line });
+      continue;
+    }
+    current.addLine(line, source);
   }
   return docs.map((d) => d.build()).filter((d) => d.paragraphs.length > 0);
 }

@@ -1,64 +1,77 @@
 /**
- * Read every .txt/.md file under the corpus dir. A file that cannot be ingested
- * (not UTF-8, binary, empty) is reported by name and skipped; the others go on.
+ * Read every file under the corpus dir, in any supported format (PDF, DOCX, HTML, Markdown,
+ * text). A file that cannot be ingested (unsupported type, damaged, empty, a broken link) is
+ * reported by name with the reason; the others go on. Hidden files (".name") are not documents.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parseDocuments } from './parse.js';
+import { loadFileCached } from './cache.js';
 import type { CorpusDocument, FileError, ParsedCorpus } from './types.js';
 
-const TEXT_FILE = /\.(txt|md|markdown)$/i;
+export interface CorpusScan {
+  /** Readable files (symbolic links to files are followed), relative to the corpus dir. */
+  files: string[];
+  /** Entries that are not readable files: broken links, links to folders. */
+  problems: FileError[];
+}
 
-export async function listCorpusFiles(corpusDir: string): Promise<string[]> {
+export async function scanCorpus(corpusDir: string): Promise<CorpusScan> {
   let entries;
   try {
     entries = await fs.readdir(corpusDir, { recursive: true, withFileTypes: true });
   } catch (err) {
-    throw new Error(`Cannot read the corpus directory ${corpusDir}: ${(err as Error).message}. Set CORPUS_DIR or --corpus to a folder of .txt/.md files.`);
+    throw new Error(
+      `Cannot read the corpus directory ${corpusDir}: ${(err as Error).message}. ` +
+        'Set CORPUS_DIR or --corpus to a folder of documents.',
+    );
   }
-  return entries
-    .filter((e) => e.isFile() && TEXT_FILE.test(e.name))
-    .map((e) => path.relative(corpusDir, path.join(e.parentPath, e.name)))
-    .sort();
-}
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
-/** Decode one file's bytes, or explain what is wrong with it. */
-export function decodeCorpusFile(bytes: Uint8Array): string {
-  if (bytes.length === 0) throw new Error('the file is empty');
-  if (bytes.subarray(0, 8192).includes(0)) throw new Error('the file looks binary (it contains NUL bytes); save it as UTF-8 text');
-  let text: string;
-  try {
-    text = decoder.decode(bytes);
-  } catch {
-    throw new Error('the file is not valid UTF-8; re-save it as UTF-8 (e.g. iconv -f GBK -t UTF-8)');
+  const files: string[] = [];
+  const problems: FileError[] = [];
+  for (const e of entries) {
+    const file = path.relative(corpusDir, path.join(e.parentPath, e.name));
+    if (file.split(path.sep).some((part) => part.startsWith('.'))) continue;
+    if (e.isFile()) files.push(file);
+    else if (e.isSymbolicLink()) {
+      const target = await fs.stat(path.join(corpusDir, file)).catch(() => undefined);
+      if (target?.isFile()) files.push(file);
+      else
+        problems.push({
+          file,
+          message: `${file}: ${target ? 'is a link to a folder; link the files themselves' : 'is a broken link (no target)'}`,
+        });
+    }
   }
-  if (!text.trim()) throw new Error('the file has no text');
-  return text.replace(/^\ufeff/, '');
+  return { files: files.sort(), problems };
 }
 
-export function parseCorpusFile(relativePath: string, text: string): CorpusDocument[] {
-  return parseDocuments(text, { source: relativePath, markdown: /\.(md|markdown)$/i.test(relativePath) });
+export async function listCorpusFiles(corpusDir: string): Promise<string[]> {
+  return (await scanCorpus(corpusDir)).files;
 }
 
-export async function readCorpus(corpusDir: string): Promise<ParsedCorpus> {
-  const files = await listCorpusFiles(corpusDir);
+export function fileHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export interface ReadOptions {
+  /** Where parsed PDF and DOCX files are cached by content (CACHE_DIR). */
+  cacheDir?: string;
+}
+
+export async function readCorpus(corpusDir: string, options: ReadOptions = {}): Promise<ParsedCorpus> {
+  const { files, problems } = await scanCorpus(corpusDir);
   const documents: CorpusDocument[] = [];
-  const errors: FileError[] = [];
+  const errors: FileError[] = [...problems];
   const fileHashes: Record<string, string> = {};
   for (const file of files) {
-    const bytes = await fs.readFile(path.join(corpusDir, file));
     try {
-      const docs = parseCorpusFile(file, decodeCorpusFile(bytes));
-      if (docs.length === 0) throw new Error('no paragraphs found in the file');
-      documents.push(...docs);
-      fileHashes[file] = createHash('sha256').update(bytes).digest('hex');
+      const bytes = await fs.readFile(path.join(corpusDir, file));
+      documents.push(...(await loadFileCached(file, bytes, options)).documents);
+      fileHashes[file] = fileHash(bytes);
     } catch (err) {
       errors.push({ file, message: `${file}: ${(err as Error).message}` });
     }
   }
-  if (files.length === 0) errors.push({ file: corpusDir, message: `No .txt or .md files in ${corpusDir}` });
+  if (files.length === 0) errors.push({ file: corpusDir, message: `No documents in ${corpusDir}` });
   return { documents, errors, fileHashes };
 }

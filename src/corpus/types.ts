@@ -63,3 +63,16 @@ export interface ParsedCorpus {
   /** sha256 of each ingested file, for the manifest. */
   fileHashes: Record<string, string>;
 }
+
+/** One line of a source as a loader reads it, before the parser builds paragraphs from it. */
+export interface SourceLine {
+  text: string;
+  /** 1-based page the line is printed on (paginated sources). */
+  page?: number;
+  /** Heading level the source itself gives (a Word heading style, a larger PDF font). */
+  heading?: number;
+  /** Item number from the source's list numbering. */
+  item?: number;
+  /** The line continues the previous one across a page break, whatever its punctuation. */
+  continues?: boolean;
+}

@@ -169,7 +169,7 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
   await store.prepare();
   // Taken before reading, so a file changed meanwhile looks changed to the next staleness check.
   const stats = await corpusStats(settings.corpusDir);
-  const corpus = await readCorpus(settings.corpusDir);
+  const corpus = await readCorpus(settings.corpusDir, { cacheDir: settings.cacheDir });
   for (const e of corpus.errors) log(`skipped ${e.message}`);
   if (corpus.documents.length === 0) {
     throw new Error(

@@ -17,6 +17,8 @@ import { chatCompletions, models } from './routes/openai.js';
 import { passage } from './routes/passages.js';
 import { summarize } from './routes/summarize.js';
 import { LIMITS } from './validate.js';
+import { type Library } from './library.js';
+import { uploadRoutes } from './routes/uploads.js';
 
 export interface AppOptions {
   /** When set, /api/* and /v1/* need `Authorization: Bearer <apiKey>`. */
@@ -32,6 +34,8 @@ export interface AppOptions {
   requestTimeoutMs?: number;
   /** The queues in front of the answering work (default: `answerQueues(4, 64)`). */
   queues?: Pick<RouteContext, 'asks' | 'summaries'>;
+  /** Upload and delete documents (POST/DELETE /api/documents); absent, the library is fixed. */
+  uploads?: { library: Library; host: string; maxFileBytes: number };
 }
 
 type Handlers = Partial<Record<'get' | 'post', RequestHandler>>;
@@ -59,6 +63,7 @@ function route(router: Router, at: string, handlers: Handlers): void {
 export function createApp(getAnswerer: () => Answerer, options: AppOptions = {}): express.Express {
   const ctx: RouteContext = {
     answerer: getAnswerer,
+    library: options.uploads?.library,
     ...(options.queues ?? answerQueues(4, 64)),
   };
   const app = express();
@@ -75,6 +80,16 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
   }
 
   const api = express.Router();
+  if (options.uploads) {
+    // Multipart uploads and deletes: before the read-only documents route, which answers 405 to them.
+    const { library, host, maxFileBytes } = options.uploads;
+    api.use(uploadRoutes(library, { host, maxFileBytes, apiKey: options.apiKey }));
+    for (const [at, allow] of [['/api/documents', 'GET, HEAD, POST, OPTIONS'], ['/api/documents/:id', 'DELETE, OPTIONS']]) {
+      api.options(at, (_req, res) => {
+        res.set('Allow', allow).status(204).end();
+      });
+    }
+  }
   route(api, '/api/health', { get: health(ctx) });
   route(api, '/api/documents', { get: documents(ctx) });
   route(api, '/api/passages/:id', { get: passage(ctx) });

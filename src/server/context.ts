@@ -2,10 +2,13 @@
 import type { Answerer } from '../answer/answer.js';
 import { routeQuestion } from '../answer/router.js';
 import type { Admission } from './admission.js';
+import type { Library } from './library.js';
 
 export interface RouteContext {
   /** The answerer for the current build (it changes when a new index is switched in). */
   answerer: () => Answerer;
+  /** Uploaded documents still indexing or failed (absent when uploads are off). */
+  library?: Library;
   /** Questions and chat completions. */
   asks: Admission;
   /**

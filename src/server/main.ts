@@ -13,6 +13,7 @@ import { runCli } from '../cli/run.js';
 import { answerQueues } from './admission.js';
 import { createApp } from './app.js';
 import { listen } from './listen.js';
+import { Library } from './library.js';
 import { LiveAnswerer } from './live.js';
 import { precomputeSummaries } from './summaries.js';
 
@@ -53,6 +54,11 @@ async function serve(config: Config): Promise<void> {
     rateLimitStore: cluster.isWorker ? new ClusterMemoryStoreWorker() : undefined,
     requestTimeoutMs: config.requestTimeoutMs,
     queues,
+    uploads: {
+      library: new Library({ config, current: () => live.current.kb, reload: () => live.check() }),
+      host: config.host,
+      maxFileBytes: config.uploadMaxMb * 2 ** 20,
+    },
   });
   const server = await listen(app, config);
   const address = server.address();

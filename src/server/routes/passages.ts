@@ -21,6 +21,7 @@ export function passage(ctx: RouteContext): RequestHandler {
       paragraph: p.ordinal,
       text: p.text,
       sentences: p.sentences,
+      pages: p.pages,
       previousId: siblings[at - 1]?.id,
       nextId: siblings[at + 1]?.id,
     });
