@@ -127,7 +127,7 @@ describe('chat page in Chromium', () => {
 
   it('shows an abstention differently, with suggestions', async () => {
     const { page } = await openPage();
-    const answer = await ask(page, '明天上海的天气怎么样？今年高考分数线是多少？');
+    const answer = await ask(page, '毛泽东的诗词有哪些？');
     assert.ok(await answer.evaluate((el) => el.classList.contains('abstain')));
     assert.match((await answer.textContent()) ?? '', /资料中没有找到/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'abstention.png') });
@@ -136,7 +136,7 @@ describe('chat page in Chromium', () => {
 
   it('lists the suggestions of an abstention once, as buttons', async () => {
     const { page } = await openPage();
-    const answer = await ask(page, '明天上海的天气怎么样？今年高考分数线是多少？');
+    const answer = await ask(page, '毛泽东的诗词有哪些？');
     const labels = await answer.locator('.suggestion').allTextContents();
     assert.ok(labels.length > 0, 'the seed corpus offers suggestions for this question');
     const text = (await answer.textContent()) ?? '';

@@ -13,7 +13,9 @@ import { createApp, type AppOptions } from '../src/server/app.js';
 import { buildIndex, type BuildResult } from '../src/server/build.js';
 import { Library, sanitizeFileName } from '../src/server/library.js';
 import { LiveAnswerer } from '../src/server/live.js';
+import { chromium } from 'playwright-core';
 import {
+  CHROMIUM,
   closeBrowser,
   makeDocx,
   makeEncryptedPdf,
@@ -388,5 +390,38 @@ describe('file names', () => {
     assert.equal(sanitizeFileName('C:\\Users\\me\\报告 2024.PDF'), '报告 2024.pdf');
     assert.equal(sanitizeFileName('..'), 'document');
     assert.equal(sanitizeFileName('a\u202eb\u0000c.txt'), 'abc.txt');
+  });
+});
+
+describe('upload through the page', () => {
+  it('a PDF chosen in the library panel is indexed, listed ready, and its citations show 第N页', async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      await page.goto(served.url);
+      await page.click('#library-open');
+      await page.waitForSelector('#dropzone:not([hidden])');
+      const file = path.join(tempDir(), '新型工业化.pdf');
+      writeFileSync(file, pdf);
+      await page.setInputFiles('#file-input', file);
+      // The panel lists the upload, then shows it ready once the new index serves it.
+      await page.waitForFunction(
+        () => Array.from(document.querySelectorAll('#library-list .lib-doc')).some(
+          (li) => li.textContent?.includes('坚决扛牢') && li.querySelector('.status-ready')),
+        null,
+        { timeout: 90_000 },
+      );
+      await page.click('#library-close');
+      await page.fill('#question', QUESTION);
+      await page.press('#question', 'Enter');
+      await page.waitForSelector('.msg.assistant.done .sources');
+      const sources = await page.locator('.msg.assistant.done .sources').last().textContent();
+      assert.match(sources ?? '', /坚决扛牢[^\n]*第\d+页/);
+    } finally {
+      await browser.close();
+    }
   });
 });
