@@ -3,9 +3,10 @@
  * peer comparison, measured in one run on this machine. Prints a table, writes the raw
  * numbers to bench-results/bench.json and the summary to BENCHMARKS.md.
  * --quick skips the scale corpus (gov-work-reports) and the transformer's 1 MB sample.
+ * With DATABASE_URL set, the store bench (test/bench/store.ts) then compares local files and PostgreSQL.
  */
 import autocannon from 'autocannon';
-import { execSync, spawn } from 'node:child_process';
+import { execFileSync, execSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -238,3 +239,9 @@ writeFileSync(
   `# Benchmarks\n\n${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${machine}${quick ? ' (`--quick`: no scale corpus)' : ''}.\nProduced by \`npm run bench${quick ? ' -- --quick' : ''}\`; raw numbers in \`bench-results/bench.json\`.\n\n${table.join('\n')}\n`,
 );
 console.log('\nwrote BENCHMARKS.md and bench-results/bench.json');
+
+// 6. Local files vs PostgreSQL, one and two servers over one database (appends its rows to BENCHMARKS.md).
+if (process.env.DATABASE_URL) {
+  const [corpus, name] = scale ? [scale.corpusDir, 'scale'] : [path.join(ROOT, 'corpus'), 'seed'];
+  execFileSync(process.execPath, ['--import', 'tsx', 'test/bench/store.ts', '--corpus', corpus, name], { cwd: ROOT, stdio: 'inherit' });
+}

@@ -181,7 +181,7 @@ const START = `<!-- store-bench ${name} -->`;
 const END = `<!-- /store-bench ${name} -->`;
 const section = [
   START,
-  `### Stores on \`${name}\` (\`npm run bench:store -- --corpus ${corpusDir} ${name}\`` +
+  `### Stores on \`${name}\` (\`npm run bench:store -- ${process.argv.slice(2).join(' ')}\`` +
     `${databaseUrl ? ' with DATABASE_URL' : ''}, ${new Date().toISOString().slice(0, 10)}, ` +
     `load average ${f(os.loadavg()[0], 1)} on ${os.cpus().length} cores)`,
   '',

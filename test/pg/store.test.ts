@@ -134,7 +134,18 @@ describe(
       await assert.rejects(KnowledgeBase.load(pgConfig(newer)), /schema is version \d+, newer than this program's/);
     });
 
-    it('gives the same keyword scores as the local BM25 index', async () => {
+    it('re-ingests an unchanged corpus from the stored vectors and built-in model, embedding nothing', async () => {
+    const again = await ingest(pgConfig(url), quiet);
+    assert.equal(again.manifest.embedded, 0);
+    const kb = await KnowledgeBase.load(pgConfig(url));
+    const query = await kb.embedder.embedQuery('新型工业化的鲜明特征');
+    assert.deepEqual(
+      (await kb.vectors.search(query, 5)).map((h) => h.id),
+      (await stored.vectors.search(query, 5)).map((h) => h.id),
+    );
+  });
+
+  it('gives the same keyword scores as the local BM25 index', async () => {
       for (const q of QUESTIONS.concat(['成都大运会 杭州亚运会', '党执政后的最大危险'])) {
         const [a, b] = [await local.keyword.query(q, 20), await stored.keyword.query(q, 20)];
         assert.deepEqual(

@@ -11,6 +11,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import pgvector from 'pgvector';
 import type { CorpusDocument } from '../../corpus/types.js';
 import type { BridgeTable } from '../../lexicon/bridge.js';
 import { BIGRAM_MARK, terms } from '../../text/tokens.js';
@@ -55,7 +56,7 @@ const FIELD_CODE = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<(t
 
 const passagesTable = (build: string) => `policy_qa_b${build}_passages`;
 const termsTable = (build: string) => `policy_qa_b${build}_terms`;
-const vectorLiteral = (v: ArrayLike<number>) => `[${Array.from(v).join(',')}]`;
+const vectorLiteral = (v: ArrayLike<number>): string => pgvector.toSql(Array.from(v));
 
 /** One pool per database URL, shared by every build loaded from it. */
 const pools = new Map<string, pg.Pool>();
@@ -327,7 +328,7 @@ export class PostgresStore implements IndexStore {
         const { rows } = await this.pool.query<{ embedding: string }>(
           `select embedding::text from ${passagesTable(build)} order by label`,
         );
-        return rows.map((r) => JSON.parse(r.embedding) as number[]);
+        return rows.map((r) => pgvector.fromSql(r.embedding) as number[]);
       },
       builtinEmbedder: manifest.embedder.kind === 'builtin' ? () => restoreBuiltin(this.pool, build) : undefined,
     };
