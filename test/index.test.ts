@@ -11,7 +11,9 @@ import { FORMAT_VERSION } from '../src/index/manifest.js';
 import { openKnowledgeBase } from '../src/index/open.js';
 import { HnswVectorIndex } from '../src/index/store/hnsw.js';
 import { HybridRetriever, HybridSearcher } from '../src/retrieval/hybrid.js';
+import { Answerer } from '../src/answer/answer.js';
 import { DEFAULT_TUNING } from '../src/tuning.js';
+import { startServer } from './server-helpers.js';
 import { CORPUS, corpusCopy, ROOT, shared, tempDir, testConfig } from './helpers.js';
 
 const quiet = { log: () => {} };
@@ -199,6 +201,14 @@ describe('re-ingest and index safety', () => {
     assert.equal(kb.documents.length, 4);
     assert.match(kb.stale?.reason ?? '', /corpus cannot be read.*rebuilding failed/);
     assert.ok(messages.some((m) => /^WARNING: serving the previous index/.test(m)), messages.join('\n'));
+    const srv = await startServer({}, new Answerer(kb));
+    try {
+      const health = (await (await fetch(`${srv.url}/api/health`)).json()) as { status: string; stale?: { reason: string } };
+      assert.equal(health.status, 'stale');
+      assert.match(health.stale?.reason ?? '', /rebuilding failed/);
+    } finally {
+      await srv.close();
+    }
   });
 
   it('fails at once with a clear message when INDEX_DIR cannot be created (e.g. under /proc)', { timeout: 10_000 }, async () => {
