@@ -3,7 +3,9 @@
  * (search mode, so 毛泽东思想 also yields 毛泽东 and 思想) plus character bigrams of
  * every CJK run, which catch words jieba's dictionary splits differently.
  */
-import { Jieba } from '@node-rs/jieba';
+import { Jieba, type TaggedWord } from '@node-rs/jieba';
+
+export type { TaggedWord };
 import { dict } from '@node-rs/jieba/dict.js';
 
 let jieba: Jieba | undefined;
@@ -57,4 +59,9 @@ export function bigrams(text: string): string[] {
 /** Words and bigrams together: the term stream both indexes use. */
 export function terms(text: string): string[] {
   return [...words(text), ...bigrams(text)];
+}
+
+/** Dictionary words with their part-of-speech tags (nr person, ns place, nt organisation, m numeral, t time…). */
+export function posTags(text: string): TaggedWord[] {
+  return segmenter().tag(text, false);
 }

@@ -1,0 +1,243 @@
+/**
+ * The direct answer: the exact span of a quoted sentence that answers a when / who / where /
+ * how-many / which question (2023年12月21日至22日, 习近平, 1.3万亿元, 《…》), verbatim.
+ *
+ * Candidate spans are runs of jieba words inside one clause (plus whole bracketed titles);
+ * a linear ranker scores each against the question (type of the span, which question words
+ * sit next to it, whether it repeats the question) and the best one wins. The weights are
+ * learned on CMRC 2018 by `npm run train:direct` (src/cli/train-direct.ts) and shipped in
+ * models/direct-span.json. Pure: no I/O besides reading those weights once.
+ */
+import { readFileSync } from 'node:fs';
+import { posTags, type TaggedWord } from '../text/tokens.js';
+
+export type QuestionKind = 'when' | 'who' | 'where' | 'how-many' | 'which' | 'other';
+
+/** First match wins: 什么时候 is a date question before it is a 什么 question. */
+const KIND_RULES: Array<[QuestionKind, RegExp]> = [
+  ['how-many', /多少|多大|多长|多高|多久|多远|多重|几[个位名项次条种年天月岁倍家所辆届首部本只座张人号]|how (many|much|long|old|far|large|big|tall)|what (percentage|share|number)/i],
+  ['when', /什么时候|什么时间|何时|哪一?年|哪一?天|哪一?日|几月|几日|几号|哪个(月|时期|朝代|年代|世纪)|时间是|when\b|what (date|year|time)|which (day|year|month)/i],
+  ['who', /谁|哪位|哪一位|哪个人|何人|什么人|哪个(部门|单位|机构|组织|公司|国家领导)|who\b|whom\b|which (person|organi[sz]ation|ministry|department|company)/i],
+  ['where', /哪里|哪儿|在哪|何地|何处|哪个(地方|城市|省|国家|地区)|哪座|where\b|which (city|country|place|province)/i],
+  ['which', /哪[个篇部本首种一项条所家座]|什么(名字|名称|称号|书|文件|作品)|叫什么|名为|which\b|what (is|was) the (name|title)/i],
+];
+
+export function questionKind(question: string): QuestionKind {
+  return KIND_RULES.find(([, re]) => re.test(question))?.[0] ?? 'other';
+}
+
+/** The question word, whose neighbours in the question tell where the answer sits in the sentence. */
+const WH = /什么时候|什么时间|何时|多少|多大|多长|多久|几|谁|哪里|哪儿|哪|何地|何处|何人|什么|怎么|怎样|如何|为什么|为何|是否/;
+
+export interface Span {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface ScoredSpan extends Span {
+  score: number;
+  features: string[];
+}
+
+interface Token {
+  word: string;
+  tag: string;
+  start: number;
+  end: number;
+  punct: boolean;
+  /** The token also occurs in the question. */
+  inQuestion: boolean;
+}
+
+const CONTENT = /[\p{L}\p{N}]/u;
+const DIGIT_START = /^[0-9０-９]/;
+const TIME_UNIT = /^(年|月|日|号|时|分|秒|世纪|年代|年间|年底|年初|月底|月初)$/;
+const NUMBER_JOIN = /^[.．,，%％]$/;
+const NAME_JOIN = /^[·•・\-]$/;
+const BRACKETS: Array<[string, string]> = [['《', '》'], ['「', '」'], ['“', '”'], ['『', '』'], ['"', '"']];
+const MAX_SPAN_TOKENS = 8;
+const MAX_SPAN_CHARS = 40;
+/** Characters too common to count as a question word on their own. */
+const WEAK_WORDS = new Set('的 了 是 在 和 与 及 或 也 都 就 而 并 又 这 那 之 其 于 以 为 对 把 被 从 向 到 等 着 过 吗 呢 有 个 一 中 上 下 里 年 月 日'.split(' '));
+/** Tags that mark a type of answer (persons, places, organisations, other proper nouns, time, numerals). */
+const TYPE_TAGS = ['nr', 'ns', 'nt', 'nz', 't', 'm', 'eng', 'q'];
+
+/** Merge what jieba splits but an answer never separates: 1 . 3 → 1.3; 2023 年 → 2023年; 乔治 · 华盛顿. */
+function mergeTokens(tagged: TaggedWord[]): Array<{ word: string; tag: string }> {
+  const out: Array<{ word: string; tag: string }> = [];
+  for (let i = 0; i < tagged.length; i++) {
+    const { word, tag } = tagged[i];
+    const prev = out[out.length - 1];
+    const next = tagged[i + 1];
+    if (prev && NUMBER_JOIN.test(word) && /\d$/.test(prev.word) && next && DIGIT_START.test(next.word) && word !== '，') {
+      prev.word += word + next.word;
+      i++;
+    } else if (prev && NAME_JOIN.test(word) && CONTENT.test(prev.word) && next && CONTENT.test(next.word) && !/\d/.test(word + next.word)) {
+      prev.word += word + next.word;
+      prev.tag = 'nr';
+      i++;
+    } else if (prev && /\d$/.test(prev.word) && (TIME_UNIT.test(word) || /^[%％]$/.test(word))) {
+      prev.word += word;
+      prev.tag = TIME_UNIT.test(word) ? 't' : 'm';
+    } else out.push({ word, tag });
+  }
+  return out;
+}
+
+function tokenize(sentence: string, question: string): Token[] {
+  const tokens: Token[] = [];
+  let at = 0;
+  for (const { word, tag } of mergeTokens(posTags(sentence))) {
+    const start = sentence.indexOf(word, at);
+    if (start < 0) continue;
+    at = start + word.length;
+    const punct = !CONTENT.test(word);
+    const inQuestion = !punct && !WEAK_WORDS.has(word) && question.includes(word);
+    tokens.push({ word, tag: tag || 'x', start, end: at, punct, inQuestion });
+  }
+  return tokens;
+}
+
+interface QuestionContext {
+  kind: QuestionKind;
+  /** Content words just before and just after the question word. */
+  left: string[];
+  right: string[];
+  /** The noun or unit right after the question word (哪个国家 → 国家, 多少万元 → 万元). */
+  head: string;
+}
+
+function contextOf(question: string, kind: QuestionKind): QuestionContext {
+  const m = WH.exec(question);
+  const cut = (s: string) => posTags(s).map((t) => t.word).filter((w) => CONTENT.test(w) && !WEAK_WORDS.has(w));
+  if (!m) return { kind, left: [], right: [], head: '' };
+  const before = cut(question.slice(0, m.index));
+  const afterWords = posTags(question.slice(m.index + m[0].length)).map((t) => t.word).filter((w) => CONTENT.test(w));
+  const head = (afterWords[0] ?? '').replace(/^[个位名项种一]/, '') || (afterWords[1] ?? '');
+  const after = afterWords.filter((w) => !WEAK_WORDS.has(w));
+  return { kind, left: before.slice(-2), right: after.slice(0, 2), head };
+}
+
+/** Token index ranges [i, j) of candidate spans: word runs inside a clause, and whole bracketed titles. */
+function candidateRanges(tokens: Token[]): Array<[number, number, boolean]> {
+  const out: Array<[number, number, boolean]> = [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i].punct) continue;
+    for (let j = i + 1; j <= Math.min(tokens.length, i + MAX_SPAN_TOKENS); j++) {
+      if (tokens[j - 1].punct) break;
+      if (tokens[j - 1].end - tokens[i].start > MAX_SPAN_CHARS) break;
+      out.push([i, j, false]);
+    }
+  }
+  for (let i = 0; i < tokens.length; i++) {
+    const pair = BRACKETS.find(([open]) => tokens[i].word.startsWith(open));
+    if (!pair) continue;
+    for (let j = i + 1; j < tokens.length && tokens[j].end - tokens[i].start <= MAX_SPAN_CHARS + 2; j++) {
+      if (!tokens[j].word.includes(pair[1])) continue;
+      if (j > i + 1) out.push([i, j + 1, true], [i + 1, j, true]);
+      break;
+    }
+  }
+  return out;
+}
+
+const bucket = (x: number, edges: number[]) => edges.findIndex((e) => x <= e) >= 0 ? edges.findIndex((e) => x <= e) : edges.length;
+
+function nearby(tokens: Token[], from: number, step: 1 | -1, limit: number): Token[] {
+  const out: Token[] = [];
+  for (let i = from; i >= 0 && i < tokens.length && out.length < limit; i += step) if (!tokens[i].punct) out.push(tokens[i]);
+  return out;
+}
+
+function spanFeatures(tokens: Token[], i: number, j: number, bracketed: boolean, q: QuestionContext): string[] {
+  const k = q.kind;
+  const span = tokens.slice(i, j).filter((t) => !t.punct);
+  const text = span.map((t) => t.word).join('');
+  const f: string[] = [`${k}|bias`, `${k}|n${Math.min(span.length, 6)}`, `${k}|len${bucket(text.length, [1, 2, 3, 4, 6, 9, 14, 20])}`];
+  const tagOf = (t: Token | undefined) => (t ? (t.punct ? 'P' : t.tag.replace(/^(nr|ns|nt|nz|n|v|a|u|m|t|d).*/, '$1')) : 'E');
+  f.push(`${k}|ft:${tagOf(span[0])}`, `${k}|lt:${tagOf(span[span.length - 1])}`);
+  for (const tag of TYPE_TAGS) if (span.some((t) => t.tag.startsWith(tag))) f.push(`${k}|has:${tag}`);
+  if (/\d|[零〇一二三四五六七八九十百千万亿两]{1,}[个年月日位名项次条种倍]/.test(text)) f.push(`${k}|digit`);
+  if (/\d+(年|月|日)|世纪|年代|朝|时期/.test(text)) f.push(`${k}|date`);
+  if (bracketed) f.push(`${k}|bracket`);
+  const covered = span.filter((t) => t.inQuestion).length / span.length;
+  f.push(`${k}|ov${bucket(covered, [0, 0.34, 0.67])}`);
+  const before = tokens[i - 1];
+  const after = tokens[j];
+  f.push(`${k}|L:${tagOf(before)}`, `${k}|R:${tagOf(after)}`);
+  if (before?.inQuestion) f.push(`${k}|Lq`);
+  if (after?.inQuestion) f.push(`${k}|Rq`);
+  if (before && !before.punct && before.word.length <= 2 && /^(p|v|c|u|d)/.test(before.tag)) f.push(`${k}|Lw:${before.word}`);
+  if (after && !after.punct && after.word.length <= 2 && /^(p|v|c|u|d)/.test(after.tag)) f.push(`${k}|Rw:${after.word}`);
+  const leftWords = nearby(tokens, i - 1, -1, 3).map((t) => t.word);
+  const rightWords = nearby(tokens, j, 1, 3).map((t) => t.word);
+  if (q.left.some((w) => leftWords.includes(w))) f.push(`${k}|alignL`);
+  if (q.right.some((w) => rightWords.includes(w))) f.push(`${k}|alignR`);
+  if (q.left.some((w) => rightWords.includes(w))) f.push(`${k}|crossR`);
+  if (q.right.some((w) => leftWords.includes(w))) f.push(`${k}|crossL`);
+  let distance = Infinity;
+  let matched = 0;
+  tokens.forEach((t, at) => {
+    if (!t.inQuestion || (at >= i && at < j)) return;
+    const d = at < i ? i - at : at - j + 1;
+    distance = Math.min(distance, d);
+    if (d <= 6) matched++;
+  });
+  f.push(`${k}|d${bucket(distance, [1, 2, 4, 8, 16])}`, `${k}|m${bucket(matched, [0, 1, 2, 4])}`);
+  if (q.head && q.head.length <= 4) {
+    if (text.endsWith(q.head.slice(-1))) f.push(`${k}|headEnd`);
+    if (text.includes(q.head)) f.push(`${k}|headIn`);
+    if (rightWords[0] === q.head) f.push(`${k}|headNext`);
+  }
+  return f;
+}
+
+/** The span fits the asked type at all: a date for when, a number for how-many. Other kinds take any span. */
+function fitsKind(kind: QuestionKind, features: string[]): boolean {
+  if (kind === 'when') return features.includes('when|date') || features.includes('when|has:t');
+  if (kind === 'how-many') return features.includes('how-many|digit') || features.includes('how-many|has:m');
+  return true;
+}
+
+export interface DirectModel {
+  weights: Record<string, number>;
+  /** Below this score the best span is not trusted (per kind); tuned with the weights. */
+  threshold: Partial<Record<QuestionKind, number>>;
+}
+
+/** Every candidate span of `sentence` with its features and (given a model) score, best first. */
+export function rankSpans(question: string, sentence: string, kind: QuestionKind, model?: DirectModel): ScoredSpan[] {
+  const tokens = tokenize(sentence, question);
+  const q = contextOf(question, kind);
+  const seen = new Set<string>();
+  const out: ScoredSpan[] = [];
+  for (const [i, j, bracketed] of candidateRanges(tokens)) {
+    const start = tokens[i].start;
+    const end = tokens[j - 1].end;
+    const key = `${start}:${end}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const features = spanFeatures(tokens, i, j, bracketed, q);
+    if (!fitsKind(kind, features)) continue;
+    const score = model ? features.reduce((s, name) => s + (model.weights[name] ?? 0), 0) : 0;
+    out.push({ start, end, text: sentence.slice(start, end), score, features });
+  }
+  return out.sort((a, b) => b.score - a.score);
+}
+
+let shipped: DirectModel | undefined;
+export function directModel(): DirectModel {
+  shipped ??= JSON.parse(readFileSync(new URL('./models/direct-span.json', import.meta.url), 'utf8')) as DirectModel;
+  return shipped;
+}
+
+/**
+ * The exact answer to `question` inside `sentence` (a substring of it), or null when the
+ * sentence holds no span of the asked kind or none the model trusts.
+ */
+export function extractDirect(question: string, sentence: string, kind: QuestionKind = questionKind(question), model: DirectModel = directModel()): string | null {
+  const best = rankSpans(question, sentence, kind, model)[0];
+  if (!best || best.score < (model.threshold[kind] ?? -Infinity)) return null;
+  return best.text;
+}
