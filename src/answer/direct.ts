@@ -9,17 +9,18 @@
  * models/direct-span.json. Pure: no I/O besides reading those weights once.
  */
 import { readFileSync } from 'node:fs';
+import { splitSentences } from '../text/sentences.js';
 import { posTags, type TaggedWord } from '../text/tokens.js';
 
 export type QuestionKind = 'when' | 'who' | 'where' | 'how-many' | 'which' | 'other';
 
-/** First match wins: 什么时候 is a date question before it is a 什么 question. */
+/** First match wins: 哪几天 is a date question before it is a 几 question, 什么时候 before 什么. */
 const KIND_RULES: Array<[QuestionKind, RegExp]> = [
-  ['how-many', /多少|多大|多长|多高|多久|多远|多重|几[个位名项次条种年天月岁倍家所辆届首部本只座张人号]|how (many|much|long|old|far|large|big|tall)|what (percentage|share|number)/i],
-  ['when', /什么时候|什么时间|何时|哪一?年|哪一?天|哪一?日|几月|几日|几号|哪个(月|时期|朝代|年代|世纪)|时间是|when\b|what (date|year|time)|which (day|year|month)/i],
+  ['when', /什么时候|什么时间|何时|哪一?年|哪几?天|哪一?日|几月|几日|几号|哪个(月|时期|朝代|年代|世纪)|时间是|when\b|what (date|year|time)|which (day|year|month)|on which days?/i],
+  ['how-many', /多少|多大|多长|多高|多久|多远|多重|(?<!哪)几[个位名项次条种年天月岁倍家所辆届首部本只座张人号]|how (many|much|long|old|far|large|big|tall)|what (percentage|share|number)/i],
   ['who', /谁|哪位|哪一位|哪个人|何人|什么人|哪个(部门|单位|机构|组织|公司|国家领导)|who\b|whom\b|which (person|organi[sz]ation|ministry|department|company)/i],
   ['where', /哪里|哪儿|在哪|何地|何处|哪个(地方|城市|省|国家|地区)|哪座|where\b|which (city|country|place|province)/i],
-  ['which', /哪[个篇部本首种一项条所家座]|什么(名字|名称|称号|书|文件|作品)|叫什么|名为|which\b|what (is|was) the (name|title)/i],
+  ['which', /哪几|哪[个篇部本首种一项条所家座]|什么(名字|名称|称号|书|文件|作品)|叫什么|名为|which\b|what (is|was) the (name|title)/i],
 ];
 
 export function questionKind(question: string): QuestionKind {
@@ -56,7 +57,9 @@ const TIME_UNIT = /^(年|月|日|号|时|分|秒|世纪|年代|年间|年底|年
 const NUMBER_JOIN = /^[.．,，%％]$/;
 const NAME_JOIN = /^[·•・\-]$/;
 const BRACKETS: Array<[string, string]> = [['《', '》'], ['「', '」'], ['“', '”'], ['『', '』'], ['"', '"']];
-const MAX_SPAN_TOKENS = 8;
+/** What a when-question's answer must contain: a dated numeral, an era, or a relative date word. */
+const DATE = /[\d〇零一二三四五六七八九十百]+(年|月|日|号)|世纪|年代|[朝代]$|末年|初年|时期|(今|明|去|前|后)年|(今|明|昨)天|当天|当年/;
+const MAX_SPAN_TOKENS = 12;
 const MAX_SPAN_CHARS = 40;
 /** Characters too common to count as a question word on their own. */
 const WEAK_WORDS = new Set('的 了 是 在 和 与 及 或 也 都 就 而 并 又 这 那 之 其 于 以 为 对 把 被 从 向 到 等 着 过 吗 呢 有 个 一 中 上 下 里 年 月 日'.split(' '));
@@ -106,18 +109,23 @@ interface QuestionContext {
   right: string[];
   /** The noun or unit right after the question word (哪个国家 → 国家, 多少万元 → 万元). */
   head: string;
+  /** Every content word of the question but the question word. */
+  words: string[];
 }
 
 function contextOf(question: string, kind: QuestionKind): QuestionContext {
   const m = WH.exec(question);
   const cut = (s: string) => posTags(s).map((t) => t.word).filter((w) => CONTENT.test(w) && !WEAK_WORDS.has(w));
-  if (!m) return { kind, left: [], right: [], head: '' };
+  if (!m) return { kind, left: [], right: [], head: '', words: cut(question) };
   const before = cut(question.slice(0, m.index));
   const afterWords = posTags(question.slice(m.index + m[0].length)).map((t) => t.word).filter((w) => CONTENT.test(w));
   const head = (afterWords[0] ?? '').replace(/^[个位名项种一]/, '') || (afterWords[1] ?? '');
   const after = afterWords.filter((w) => !WEAK_WORDS.has(w));
-  return { kind, left: before.slice(-2), right: after.slice(0, 2), head };
+  return { kind, left: before.slice(-2), right: after.slice(0, 2), head, words: [...before, ...after] };
 }
+
+/** Punctuation a span may cross (inside lists, quotes and names), unlike clause breaks such as ，。；：. */
+const SOFT_PUNCT = /^[、“”「」《》『』（）()&＆/·—\-]+$/;
 
 /** Token index ranges [i, j) of candidate spans: word runs inside a clause, and whole bracketed titles. */
 function candidateRanges(tokens: Token[]): Array<[number, number, boolean]> {
@@ -125,9 +133,10 @@ function candidateRanges(tokens: Token[]): Array<[number, number, boolean]> {
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i].punct) continue;
     for (let j = i + 1; j <= Math.min(tokens.length, i + MAX_SPAN_TOKENS); j++) {
-      if (tokens[j - 1].punct) break;
-      if (tokens[j - 1].end - tokens[i].start > MAX_SPAN_CHARS) break;
-      out.push([i, j, false]);
+      const last = tokens[j - 1];
+      if (last.punct && !SOFT_PUNCT.test(last.word)) break;
+      if (last.end - tokens[i].start > MAX_SPAN_CHARS) break;
+      if (!last.punct) out.push([i, j, false]);
     }
   }
   for (let i = 0; i < tokens.length; i++) {
@@ -150,6 +159,13 @@ function nearby(tokens: Token[], from: number, step: 1 | -1, limit: number): Tok
   return out;
 }
 
+/** How much of the question the sentence repeats (by characters of question words), bucketed. */
+function sentenceFeature(sentence: string, q: QuestionContext): string {
+  const total = q.words.reduce((n, w) => n + w.length, 0);
+  const found = q.words.filter((w) => sentence.includes(w)).reduce((n, w) => n + w.length, 0);
+  return `${q.kind}|sq${bucket(total ? found / total : 0, [0.1, 0.2, 0.35, 0.5, 0.7, 0.85])}`;
+}
+
 function spanFeatures(tokens: Token[], i: number, j: number, bracketed: boolean, q: QuestionContext): string[] {
   const k = q.kind;
   const span = tokens.slice(i, j).filter((t) => !t.punct);
@@ -159,8 +175,9 @@ function spanFeatures(tokens: Token[], i: number, j: number, bracketed: boolean,
   f.push(`${k}|ft:${tagOf(span[0])}`, `${k}|lt:${tagOf(span[span.length - 1])}`);
   for (const tag of TYPE_TAGS) if (span.some((t) => t.tag.startsWith(tag))) f.push(`${k}|has:${tag}`);
   if (/\d|[零〇一二三四五六七八九十百千万亿两]{1,}[个年月日位名项次条种倍]/.test(text)) f.push(`${k}|digit`);
-  if (/\d+(年|月|日)|世纪|年代|朝|时期/.test(text)) f.push(`${k}|date`);
+  if (DATE.test(text)) f.push(`${k}|date`);
   if (bracketed) f.push(`${k}|bracket`);
+  if (j - i > span.length) f.push(`${k}|punctIn`);
   const covered = span.filter((t) => t.inQuestion).length / span.length;
   f.push(`${k}|ov${bucket(covered, [0, 0.34, 0.67])}`);
   const before = tokens[i - 1];
@@ -195,7 +212,7 @@ function spanFeatures(tokens: Token[], i: number, j: number, bracketed: boolean,
 
 /** The span fits the asked type at all: a date for when, a number for how-many. Other kinds take any span. */
 function fitsKind(kind: QuestionKind, features: string[]): boolean {
-  if (kind === 'when') return features.includes('when|date') || features.includes('when|has:t');
+  if (kind === 'when') return features.includes('when|date');
   if (kind === 'how-many') return features.includes('how-many|digit') || features.includes('how-many|has:m');
   return true;
 }
@@ -206,22 +223,29 @@ export interface DirectModel {
   threshold: Partial<Record<QuestionKind, number>>;
 }
 
-/** Every candidate span of `sentence` with its features and (given a model) score, best first. */
-export function rankSpans(question: string, sentence: string, kind: QuestionKind, model?: DirectModel): ScoredSpan[] {
-  const tokens = tokenize(sentence, question);
+/**
+ * Every candidate span of `text` (one sentence or a quote of several) with its features and,
+ * given a model, its score; best first. Offsets are into `text`.
+ */
+export function rankSpans(question: string, text: string, kind: QuestionKind, model?: DirectModel): ScoredSpan[] {
   const q = contextOf(question, kind);
-  const seen = new Set<string>();
   const out: ScoredSpan[] = [];
-  for (const [i, j, bracketed] of candidateRanges(tokens)) {
-    const start = tokens[i].start;
-    const end = tokens[j - 1].end;
-    const key = `${start}:${end}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const features = spanFeatures(tokens, i, j, bracketed, q);
-    if (!fitsKind(kind, features)) continue;
-    const score = model ? features.reduce((s, name) => s + (model.weights[name] ?? 0), 0) : 0;
-    out.push({ start, end, text: sentence.slice(start, end), score, features });
+  for (const [from, to] of splitSentences(text)) {
+    const sentence = text.slice(from, to);
+    const tokens = tokenize(sentence, question);
+    const perSentence = sentenceFeature(sentence, q);
+    const seen = new Set<string>();
+    for (const [i, j, bracketed] of candidateRanges(tokens)) {
+      const start = from + tokens[i].start;
+      const end = from + tokens[j - 1].end;
+      const key = `${start}:${end}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const features = [...spanFeatures(tokens, i, j, bracketed, q), perSentence];
+      if (!fitsKind(kind, features)) continue;
+      const score = model ? features.reduce((s, name) => s + (model.weights[name] ?? 0), 0) : 0;
+      out.push({ start, end, text: text.slice(start, end), score, features });
+    }
   }
   return out.sort((a, b) => b.score - a.score);
 }
@@ -233,11 +257,11 @@ export function directModel(): DirectModel {
 }
 
 /**
- * The exact answer to `question` inside `sentence` (a substring of it), or null when the
- * sentence holds no span of the asked kind or none the model trusts.
+ * The exact answer to `question` inside `text` (a quoted sentence or several; the answer is a
+ * substring of it), or null when it holds no span of the asked kind or none the model trusts.
  */
-export function extractDirect(question: string, sentence: string, kind: QuestionKind = questionKind(question), model: DirectModel = directModel()): string | null {
-  const best = rankSpans(question, sentence, kind, model)[0];
+export function extractDirect(question: string, text: string, kind: QuestionKind = questionKind(question), model: DirectModel = directModel()): string | null {
+  const best = rankSpans(question, text, kind, model)[0];
   if (!best || best.score < (model.threshold[kind] ?? -Infinity)) return null;
   return best.text;
 }

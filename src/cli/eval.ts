@@ -1,5 +1,5 @@
 /**
- * npm run eval [-- --quick] [--set cmrc|covid] [--limit N]: the gold set over corpus/, then CMRC 2018 dev and
+ * npm run eval [-- --quick] [--set cmrc|covid|refusal] [--limit N]: the gold set over corpus/, then CMRC 2018 dev and
  * COVID policy QA from ../shared/datasets, each indexed like a user corpus. Prints a table
  * and writes eval-results/eval.json.
  */
@@ -11,9 +11,17 @@ import { cmrc2018, covidPolicy } from '../eval/datasets.js';
 import { runExternal, type ExternalMetrics } from '../eval/external.js';
 import { loadGold, runGold, type GoldMetrics } from '../eval/gold.js';
 import { openKnowledgeBase } from '../index/open.js';
+import { BigramBm25, compareRetrieval, externalRecallQuestions, goldRecallQuestions, type RecallRow } from '../eval/baseline.js';
+import { cmrcHalf, loadCmrc } from '../eval/cmrc.js';
+import { directEndToEnd, directGold, directOracle } from '../eval/direct.js';
+import { falseRefusals, loadOfftopic, refusals, type RefusalRow } from '../eval/offtopic.js';
 import { runCli } from './run.js';
 
 const pct = (x: number) => (Number.isNaN(x) ? '  –  ' : `${(100 * x).toFixed(1)}%`);
+const recallLine = (label: string, r: { baseline: RecallRow; ours: RecallRow }) =>
+  `${label.padEnd(22)} baseline ${pct(r.baseline.at1)} / ${pct(r.baseline.at5)}   ours ${pct(r.ours.at1)} / ${pct(r.ours.at5)}   (n=${r.ours.n})`;
+const refusalLine = (label: string, r: RefusalRow) =>
+  `${label.padEnd(26)} ${String(r.questions).padStart(5)}  ${pct(r.declined).padStart(7)}  ${pct(r.declinedOrPartial).padStart(7)}  ${r.seconds.toFixed(0).padStart(5)} s`;
 
 runCli(async (argv) => {
   const option = (flag: string) => {
@@ -27,11 +35,16 @@ runCli(async (argv) => {
   const workDir = path.resolve('eval-results');
   const sharedDir = path.resolve(process.env.SHARED_DIR ?? '../shared');
   mkdirSync(workDir, { recursive: true });
-  const report: { date: string; embedder?: unknown; gold?: GoldMetrics; external: Record<string, ExternalMetrics> } = { date: new Date().toISOString(), external: {} };
+  const report: { date: string; embedder?: unknown; gold?: GoldMetrics; external: Record<string, ExternalMetrics>; [extra: string]: unknown } = {
+    date: new Date().toISOString(),
+    external: {},
+  };
 
   const kb = await openKnowledgeBase(config);
   report.embedder = kb.embedder.info;
-  const { metrics: gold } = await runGold(new Answerer(kb), loadGold(path.resolve('test', 'gold', 'gold.jsonl')));
+  const answerer = new Answerer(kb);
+  const goldItems = loadGold(path.resolve('test', 'gold', 'gold.jsonl'));
+  const { metrics: gold } = await runGold(answerer, goldItems);
   report.gold = gold;
   console.log(`\nGold set (${gold.questions} questions, ${kb.embedder.info.kind} embedder)`);
   console.log('retrieval      recall@1  recall@5');
@@ -40,6 +53,11 @@ runCli(async (argv) => {
   console.log(`citation precision ${pct(gold.citationPrecision)}; out-of-corpus abstention ${pct(gold.abstention.outOfCorpus)}; false abstention ${pct(gold.abstention.falseAbstention)}`);
   console.log(`latency p50 ${gold.latencyMs.p50.toFixed(1)} ms, p95 ${gold.latencyMs.p95.toFixed(1)} ms; mean answer ${gold.meanAnswerChars.toFixed(0)} chars`);
   if (gold.failures.length) console.log(`misses:\n  ${gold.failures.join('\n  ')}`);
+  const goldRetrieval = await compareRetrieval(answerer, new BigramBm25(kb), goldRecallQuestions(goldItems));
+  const goldDirect = await directGold(answerer, goldItems);
+  console.log(recallLine('paragraph top-1 / top-5', goldRetrieval));
+  console.log(`direct span holds the key: ${pct(goldDirect.containsKey)} of ${goldDirect.questions} date/number/when/who/how-many questions`);
+  Object.assign(report, { goldRetrieval, goldDirect });
 
   if (!args.switches.has('quick')) {
     const sets = [cmrc2018(sharedDir, workDir), covidPolicy(sharedDir, workDir)].filter((s) => !only || s.name.startsWith(only));
@@ -54,7 +72,40 @@ runCli(async (argv) => {
       console.log(`document recall@1 ${pct(m.documentRecall.at1)}, @5 ${pct(m.documentRecall.at5)}; answer-passage recall@5 ${pct(m.answerPassageRecall5)}`);
       console.log(`answer contains reference ${pct(m.answerContainment)}; reference coverage ${pct(m.answerCoverage)}; abstained ${pct(m.abstained)}`);
       console.log(`mean answer ${m.meanAnswerChars.toFixed(0)} chars / ${m.meanAnswerSentences.toFixed(2)} sentences; latency p50 ${m.latencyMs.p50.toFixed(1)} ms, p95 ${m.latencyMs.p95.toFixed(1)} ms`);
+      const setAnswerer = new Answerer(setKb);
+      const baseline = new BigramBm25(setKb);
+      const isCmrc = set.name === 'cmrc2018';
+      // CMRC questions split by article: tune on one half, report on the other (src/eval/cmrc.ts).
+      const halves = isCmrc ? (['tune', 'report'] as const) : (['all'] as const);
+      for (const half of halves) {
+        const chosen = questions.filter((q) => half === 'all' || cmrcHalf(q.source.replace(/\.md$/, '')) === half);
+        const r = await compareRetrieval(setAnswerer, baseline, externalRecallQuestions(chosen));
+        console.log(recallLine(`paragraph top-1/5 ${half}`, r));
+        Object.assign(m, { [`retrieval_${half}`]: r });
+      }
+      if (isCmrc) {
+        const reportHalf = loadCmrc(sharedDir).filter((i) => cmrcHalf(i.articleId) === 'report').slice(0, limit);
+        const oracle = directOracle(reportHalf);
+        const endToEnd = await directEndToEnd(setAnswerer, reportHalf);
+        console.log(`direct EM/F1, report half: oracle sentence ${pct(oracle.em)} / ${pct(oracle.f1)}; first quote ${pct(endToEnd.em)} / ${pct(endToEnd.f1)} (n=${reportHalf.length})`);
+        Object.assign(m, { direct: { oracle, endToEnd } });
+      }
     }
+  }
+  if (!args.switches.has('quick') && (!only || only === 'refusal')) {
+    // Questions the seed documents cannot answer, asked against the seed index.
+    const offtopic = loadOfftopic(path.resolve('test', 'gold', 'offtopic.jsonl'));
+    const progress = (name: string) => (n: number) => console.error(`[refusal ${name}] ${n}`);
+    const rows: Record<string, RefusalRow> = {
+      general: await refusals(answerer, offtopic.filter((o) => o.kind === 'general').map((o) => o.q)),
+      near: await refusals(answerer, offtopic.filter((o) => o.kind === 'near').map((o) => o.q)),
+      'cmrc2018 vs seed': await refusals(answerer, cmrc2018(sharedDir, workDir).questions.map((q) => q.question), progress('cmrc')),
+      'covid-policy-qa vs seed': await refusals(answerer, covidPolicy(sharedDir, workDir).questions.map((q) => q.question), progress('covid')),
+      'gold in-corpus (false)': await falseRefusals(answerer, goldItems),
+    };
+    console.log('\nRefusals against corpus/          n  declined  +partial   time');
+    for (const [name, row] of Object.entries(rows)) console.log(refusalLine(name, row));
+    Object.assign(report, { refusals: rows });
   }
   writeFileSync(path.join(workDir, 'eval.json'), JSON.stringify(report, null, 2));
   console.log(`\nwrote ${path.join(workDir, 'eval.json')}`);

@@ -1,7 +1,8 @@
 /**
  * npm run train:direct: learn the direct-span ranker (src/answer/direct.ts) on the tune half
  * of CMRC 2018 dev, report 5-fold cross-validated EM/F1 on that half and EM/F1 on the report
- * half it never saw, and write src/answer/models/direct-span.json.
+ * half it never saw, and write src/answer/models/direct-span.json (weights, and per-kind score
+ * thresholds below which the cross-validated best span was mostly wrong).
  *
  * The ranker is a softmax over the candidate spans of the sentence that holds the answer,
  * linear in binary features, fitted with AdaGrad; the target is every candidate that matches
@@ -9,9 +10,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { questionKind, rankSpans, type DirectModel } from '../answer/direct.js';
+import { extractDirect, questionKind, rankSpans, type DirectModel, type QuestionKind } from '../answer/direct.js';
 import { cmrcExact, cmrcF1, cmrcFold, cmrcHalf, loadCmrc, type CmrcItem } from '../eval/cmrc.js';
-import { directOracle } from '../eval/direct.js';
+import { directMetrics, directOracle } from '../eval/direct.js';
+import { splitSentences } from '../text/sentences.js';
 import { runCli } from './run.js';
 
 const FOLDS = 5;
@@ -20,23 +22,71 @@ const LEARNING_RATE = 0.2;
 const L2 = 1e-5;
 /** A candidate this close to a reference serves as the target when none matches exactly. */
 const MIN_TARGET_F1 = 0.5;
+/** Other sentences of the context each question is trained with, so sentence relevance is learned too. */
+const DISTRACTORS = 2;
+/** A kind's threshold covers at least this many questions whose best span averages below this F1. */
+const MIN_DISTRUSTED = 20;
+const MAX_DISTRUSTED_F1 = 0.25;
+
+/** Sentences of the same context that share the most characters with the question: what retrieval could quote instead. */
+function distractors(item: CmrcItem): string[] {
+  const chars = new Set(item.question);
+  const overlap = (s: string) => [...new Set(s)].filter((c) => chars.has(c)).length / Math.sqrt(s.length + 1);
+  return splitSentences(item.context)
+    .map(([s, e]) => item.context.slice(s, e))
+    .filter((s) => s !== item.sentence)
+    .sort((a, b) => overlap(b) - overlap(a))
+    .slice(0, DISTRACTORS);
+}
 
 interface Example {
+  item: CmrcItem;
+  kind: QuestionKind;
+  texts: string[];
   candidates: string[][];
+  /** Candidates that match a reference (empty: the question teaches nothing and is skipped in training). */
   targets: number[];
 }
 
+/** Candidates of the answer sentence plus its distractors, once per question (tagging is the slow part). */
 function examples(items: CmrcItem[]): Example[] {
-  const out: Example[] = [];
-  for (const item of items) {
-    const spans = rankSpans(item.question, item.sentence, questionKind(item.question));
+  return items.map((item) => {
+    const kind = questionKind(item.question);
+    const spans = rankSpans(item.question, [item.sentence, ...distractors(item)].join(''), kind);
     let targets = spans.flatMap((s, i) => (cmrcExact(s.text, item.answers) ? [i] : []));
     if (!targets.length) {
       const f1 = spans.map((s) => cmrcF1(s.text, item.answers));
       const best = Math.max(0, ...f1);
       if (best >= MIN_TARGET_F1) targets = [f1.indexOf(best)];
     }
-    if (targets.length) out.push({ candidates: spans.map((s) => s.features), targets });
+    return { item, kind, texts: spans.map((s) => s.text), candidates: spans.map((s) => s.features), targets };
+  });
+}
+
+/** The top candidate under `model`: its score and its F1 against the references. */
+function topPrediction(ex: Example, model: DirectModel): { kind: QuestionKind; score: number; f1: number } {
+  let best = -1;
+  let bestScore = -Infinity;
+  ex.candidates.forEach((features, i) => {
+    const score = features.reduce((s, name) => s + (model.weights[name] ?? 0), 0);
+    if (score > bestScore) [best, bestScore] = [i, score];
+  });
+  return { kind: ex.kind, score: bestScore, f1: best < 0 ? 0 : cmrcF1(ex.texts[best], ex.item.answers) };
+}
+
+/**
+ * Per kind, the score below which the best span is mostly wrong (mean F1 of everything
+ * scoring lower < MAX_DISTRUSTED_F1): below it the product shows no direct answer.
+ */
+function thresholds(predictions: Array<{ kind: QuestionKind; score: number; f1: number }>): DirectModel['threshold'] {
+  const out: DirectModel['threshold'] = {};
+  for (const kind of new Set(predictions.map((p) => p.kind))) {
+    const sorted = predictions.filter((p) => p.kind === kind && p.score > -Infinity).sort((a, b) => a.score - b.score);
+    let sum = 0;
+    sorted.forEach((p, i) => {
+      sum += p.f1;
+      if (i + 1 >= MIN_DISTRUSTED && sum / (i + 1) < MAX_DISTRUSTED_F1) out[kind] = Number(sorted[i + 1]?.score.toFixed(4) ?? p.score);
+    });
   }
   return out;
 }
@@ -53,7 +103,8 @@ function shuffled<T>(list: T[], seed: number): T[] {
   return out;
 }
 
-function train(data: Example[]): DirectModel {
+function train(all: Example[]): DirectModel {
+  const data = all.filter((ex) => ex.targets.length > 0);
   const weights = new Map<string, number>();
   const squares = new Map<string, number>();
   for (let epoch = 0; epoch < EPOCHS; epoch++) {
@@ -88,24 +139,29 @@ const fmt = (m: { em: number; f1: number; questions: number }) => `EM ${(100 * m
 runCli(async () => {
   const sharedDir = path.resolve(process.env.SHARED_DIR ?? '../shared');
   const items = loadCmrc(sharedDir);
-  const tune = items.filter((i) => cmrcHalf(i.articleId) === 'tune');
+  const tune = examples(items.filter((i) => cmrcHalf(i.articleId) === 'tune'));
   const report = items.filter((i) => cmrcHalf(i.articleId) === 'report');
-  let cvEm = 0;
-  let cvF1 = 0;
+  const held: CmrcItem[] = [];
+  const cvRows: Array<{ kind: QuestionKind; prediction: string | null; answers: string[] }> = [];
+  const cvTop: Array<{ kind: QuestionKind; score: number; f1: number }> = [];
   for (let fold = 0; fold < FOLDS; fold++) {
-    const held = tune.filter((i) => cmrcFold(i.articleId, FOLDS) === fold);
-    const model = train(examples(tune.filter((i) => cmrcFold(i.articleId, FOLDS) !== fold)));
-    const m = directOracle(held, model);
-    cvEm += m.em * held.length;
-    cvF1 += m.f1 * held.length;
-    console.log(`fold ${fold}: ${fmt(m)}`);
+    const inFold = (ex: Example) => cmrcFold(ex.item.articleId, FOLDS) === fold;
+    const model = train(tune.filter((ex) => !inFold(ex)));
+    for (const ex of tune.filter(inFold)) {
+      held.push(ex.item);
+      cvRows.push({ kind: ex.kind, prediction: extractDirect(ex.item.question, ex.item.sentence, ex.kind, model), answers: ex.item.answers });
+      cvTop.push(topPrediction(ex, model));
+    }
+    console.error(`fold ${fold + 1}/${FOLDS} trained`);
   }
-  console.log(`tune half, ${FOLDS}-fold CV (oracle sentence): EM ${(100 * cvEm / tune.length).toFixed(1)}  F1 ${(100 * cvF1 / tune.length).toFixed(1)}  (n=${tune.length})`);
-  const model = train(examples(tune));
-  const held = directOracle(report, model);
-  console.log(`report half (never tuned on, oracle sentence): ${fmt(held)}`);
-  for (const [kind, k] of Object.entries(held.byKind)) console.log(`  ${kind.padEnd(9)} EM ${(100 * k.em).toFixed(1)}  F1 ${(100 * k.f1).toFixed(1)}  (n=${k.n})`);
+  console.log(`tune half, ${FOLDS}-fold CV, oracle sentence: ${fmt(directMetrics(cvRows))}`);
+  const model = { ...train(tune), threshold: thresholds(cvTop) };
+  const ungated = directOracle(report, { ...model, threshold: {} });
+  const gated = directOracle(report, model);
+  console.log(`report half (never tuned on), oracle sentence: ${fmt(ungated)}`);
+  for (const [kind, k] of Object.entries(ungated.byKind)) console.log(`  ${kind.padEnd(9)} EM ${(100 * k.em).toFixed(1)}  F1 ${(100 * k.f1).toFixed(1)}  (n=${k.n})`);
+  console.log(`  with the shipped thresholds: ${fmt(gated)}, a span for ${(100 * gated.answered).toFixed(1)}%`);
   const file = path.resolve('src', 'answer', 'models', 'direct-span.json');
   writeFileSync(file, `${JSON.stringify(model, null, 1)}\n`);
-  console.log(`wrote ${file} (${Object.keys(model.weights).length} weights)`);
+  console.log(`wrote ${file} (${Object.keys(model.weights).length} weights; thresholds ${JSON.stringify(model.threshold)})`);
 });
