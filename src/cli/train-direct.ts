@@ -23,12 +23,12 @@ const L2 = 1e-5;
 /** A candidate this close to a reference serves as the target when none matches exactly. */
 const MIN_TARGET_F1 = 0.5;
 /** Other sentences of the context each question is trained with, so sentence relevance is learned too. */
-const DISTRACTORS = 2;
+const DISTRACTORS = 4;
 /** A kind's threshold covers at least this many questions whose best span averages below this F1. */
 const MIN_DISTRUSTED = 20;
-const MAX_DISTRUSTED_F1 = 0.25;
+const MAX_DISTRUSTED_F1 = 0.15;
 
-/** Sentences of the same context that share the most characters with the question: what retrieval could quote instead. */
+/** Sentences of the same context sharing most characters with the question: what retrieval could quote instead. */
 function distractors(item: CmrcItem): string[] {
   const chars = new Set(item.question);
   const overlap = (s: string) => [...new Set(s)].filter((c) => chars.has(c)).length / Math.sqrt(s.length + 1);
@@ -85,7 +85,8 @@ function thresholds(predictions: Array<{ kind: QuestionKind; score: number; f1: 
     let sum = 0;
     sorted.forEach((p, i) => {
       sum += p.f1;
-      if (i + 1 >= MIN_DISTRUSTED && sum / (i + 1) < MAX_DISTRUSTED_F1) out[kind] = Number(sorted[i + 1]?.score.toFixed(4) ?? p.score);
+      if (i + 1 < MIN_DISTRUSTED || sum / (i + 1) >= MAX_DISTRUSTED_F1) return;
+      out[kind] = Number((sorted[i + 1]?.score ?? p.score).toFixed(4));
     });
   }
   return out;
@@ -134,7 +135,8 @@ function train(all: Example[]): DirectModel {
   return { weights: Object.fromEntries(rounded.map(([name, w]) => [name, Number(w.toFixed(4))])), threshold: {} };
 }
 
-const fmt = (m: { em: number; f1: number; questions: number }) => `EM ${(100 * m.em).toFixed(1)}  F1 ${(100 * m.f1).toFixed(1)}  (n=${m.questions})`;
+const fmt = (m: { em: number; f1: number; questions: number }) =>
+  `EM ${(100 * m.em).toFixed(1)}  F1 ${(100 * m.f1).toFixed(1)}  (n=${m.questions})`;
 
 runCli(async () => {
   const sharedDir = path.resolve(process.env.SHARED_DIR ?? '../shared');
@@ -149,7 +151,8 @@ runCli(async () => {
     const model = train(tune.filter((ex) => !inFold(ex)));
     for (const ex of tune.filter(inFold)) {
       held.push(ex.item);
-      cvRows.push({ kind: ex.kind, prediction: extractDirect(ex.item.question, ex.item.sentence, ex.kind, model), answers: ex.item.answers });
+      const prediction = extractDirect(ex.item.question, ex.item.sentence, ex.kind, model);
+      cvRows.push({ kind: ex.kind, prediction, answers: ex.item.answers });
       cvTop.push(topPrediction(ex, model));
     }
     console.error(`fold ${fold + 1}/${FOLDS} trained`);
@@ -159,9 +162,12 @@ runCli(async () => {
   const ungated = directOracle(report, { ...model, threshold: {} });
   const gated = directOracle(report, model);
   console.log(`report half (never tuned on), oracle sentence: ${fmt(ungated)}`);
-  for (const [kind, k] of Object.entries(ungated.byKind)) console.log(`  ${kind.padEnd(9)} EM ${(100 * k.em).toFixed(1)}  F1 ${(100 * k.f1).toFixed(1)}  (n=${k.n})`);
+  for (const [kind, k] of Object.entries(ungated.byKind)) {
+    console.log(`  ${kind.padEnd(9)} ${fmt({ ...k, questions: k.n })}`);
+  }
   console.log(`  with the shipped thresholds: ${fmt(gated)}, a span for ${(100 * gated.answered).toFixed(1)}%`);
   const file = path.resolve('src', 'answer', 'models', 'direct-span.json');
   writeFileSync(file, `${JSON.stringify(model, null, 1)}\n`);
-  console.log(`wrote ${file} (${Object.keys(model.weights).length} weights; thresholds ${JSON.stringify(model.threshold)})`);
+  const size = Object.keys(model.weights).length;
+  console.log(`wrote ${file} (${size} weights; thresholds ${JSON.stringify(model.threshold)})`);
 });

@@ -88,14 +88,22 @@ export interface RecallRow {
 }
 
 /** Paragraph recall at 1 and 5 of the baseline and of our retrieval, on the same questions. */
-export async function compareRetrieval(answerer: Answerer, baseline: BigramBm25, questions: RecallQuestion[]): Promise<{ baseline: RecallRow; ours: RecallRow }> {
+export async function compareRetrieval(
+  answerer: Answerer,
+  baseline: BigramBm25,
+  questions: RecallQuestion[],
+): Promise<{ baseline: RecallRow; ours: RecallRow }> {
   const ranks = { baseline: [] as number[], ours: [] as number[] };
   for (const q of questions) {
     ranks.baseline.push(baseline.search(q.query, 5).findIndex((h) => q.relevant(h.doc, h.paragraph)));
     const { results } = await answerer.retrieve(q.query, q.query, { k: 5 });
     ranks.ours.push(results.findIndex((r: SearchResult) => q.relevant(r.doc, r.paragraph)));
   }
-  const row = (r: number[]): RecallRow => ({ at1: share(r.map((x) => x === 0)), at5: share(r.map((x) => x >= 0)), n: r.length });
+  const row = (r: number[]): RecallRow => ({
+    at1: share(r.map((x) => x === 0)),
+    at5: share(r.map((x) => x >= 0)),
+    n: r.length,
+  });
   return { baseline: row(ranks.baseline), ours: row(ranks.ours) };
 }
 

@@ -119,7 +119,8 @@ export function cmrcF1(prediction: string | null, references: string[]): number 
   return best;
 }
 
-const stripPunctuation = (text: string) => [...text.toLowerCase().trim()].filter((c) => !CMRC_PUNCTUATION.has(c)).join('');
+const stripPunctuation = (text: string) =>
+  [...text.toLowerCase().trim()].filter((c) => !CMRC_PUNCTUATION.has(c)).join('');
 
 /** CMRC exact match: equal to some reference once punctuation is removed. */
 export function cmrcExact(prediction: string | null, references: string[]): boolean {

@@ -46,7 +46,11 @@ export interface RefusalRow {
 const declinedOrPartial = (a: Answer) => a.abstained || a.mode === 'partial';
 
 /** Ask every question (no history) and count refusals. */
-export async function refusals(answerer: Answerer, questions: string[], onProgress?: (done: number) => void): Promise<RefusalRow> {
+export async function refusals(
+  answerer: Answerer,
+  questions: string[],
+  onProgress?: (done: number) => void,
+): Promise<RefusalRow> {
   const started = Date.now();
   const answers: Answer[] = [];
   for (const [i, q] of questions.entries()) {
