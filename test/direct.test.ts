@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { extractDirect, questionKind } from '../src/answer/direct.js';
+import { cmrcExact, cmrcF1, cmrcHalf } from '../src/eval/cmrc.js';
 import { splitSentences } from '../src/text/sentences.js';
 import { ROOT } from './helpers.js';
 
@@ -60,5 +61,26 @@ describe('direct span', () => {
         assert.ok(direct.length > 0 && sentence.includes(direct), `"${direct}" is in "${sentence}"`);
       }
     }
+  });
+});
+
+describe('CMRC measures', () => {
+  it('scores F1 on the longest common run of characters and numbers', () => {
+    const f1 = cmrcF1('12月21日', ['12月21日至22日']);
+    assert.equal(f1.toFixed(3), ((2 * (4 / 7)) / (1 + 4 / 7)).toFixed(3));
+    assert.equal(cmrcF1(null, ['习近平']), 0);
+  });
+
+  it('counts an exact match once punctuation is removed, against any reference', () => {
+    assert.equal(cmrcExact('《实践论》', ['矛盾论', '实践论']), true);
+    assert.equal(cmrcExact('实践', ['实践论']), false);
+  });
+
+  it('splits articles into two stable halves of similar size', () => {
+    const ids = Array.from({ length: 848 }, (_, i) => `DEV_${i}`);
+    const tune = ids.filter((id) => cmrcHalf(id) === 'tune').length;
+    assert.ok(tune > 848 * 0.4 && tune < 848 * 0.6, `${tune} of 848 in the tune half`);
+    // Pinned: a changed hash would silently move questions between the halves and spoil the tuning split.
+    assert.deepEqual(['DEV_0', 'DEV_1', 'DEV_2', 'DEV_3'].map(cmrcHalf), ['report', 'tune', 'report', 'tune']);
   });
 });
