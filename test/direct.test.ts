@@ -49,6 +49,9 @@ describe('direct span', () => {
   it('returns null when the sentence holds no span of the asked kind', () => {
     assert.equal(extractDirect('新型工业化是什么时候提出的？', '绿色低碳是新型工业化的生态底色。'), null);
     assert.equal(extractDirect('新型工业化有多少项重点任务？', '创新是新型工业化的根本动力。'), null);
+    assert.equal(extractDirect('是谁提出绿色低碳的？', '绿色低碳是新型工业化的生态底色。'), null);
+    // The subject is there, the count is not: the caller can say so (a partial answer).
+    assert.equal(extractDirect('杭州亚运会中国获得了多少枚金牌？', '成都大运会、杭州亚运会精彩纷呈，体育健儿勇创佳绩。'), null);
   });
 
   it('returns a verbatim substring of the text for every sentence of the corpus', () => {

@@ -20,7 +20,7 @@ import {
   goldRecallQuestions,
   type RecallRow,
 } from '../eval/baseline.js';
-import { cmrcHalf, loadCmrc } from '../eval/cmrc.js';
+import { cmrcHalf, cmrcSourceHalf, loadCmrc } from '../eval/cmrc.js';
 import { directEndToEnd, directGold, directOracle } from '../eval/direct.js';
 import { falseRefusals, loadOfftopic, refusals, type RefusalRow } from '../eval/offtopic.js';
 import { runCli } from './run.js';
@@ -94,7 +94,7 @@ runCli(async (argv) => {
       // CMRC questions split by article: tune on one half, report on the other (src/eval/cmrc.ts).
       const halves = isCmrc ? (['tune', 'report'] as const) : (['all'] as const);
       for (const half of halves) {
-        const chosen = questions.filter((q) => half === 'all' || cmrcHalf(q.source.replace(/\.md$/, '')) === half);
+        const chosen = questions.filter((q) => half === 'all' || cmrcSourceHalf(q.source) === half);
         const r = await compareRetrieval(setAnswerer, baseline, externalRecallQuestions(chosen));
         console.log(recallLine(`paragraph top-1/5 ${half}`, r));
         Object.assign(m, { [`retrieval_${half}`]: r });

@@ -23,10 +23,10 @@ const L2 = 1e-5;
 /** A candidate this close to a reference serves as the target when none matches exactly. */
 const MIN_TARGET_F1 = 0.5;
 /** Other sentences of the context each question is trained with, so sentence relevance is learned too. */
-const DISTRACTORS = 4;
+const DISTRACTORS = 8;
 /** A kind's threshold covers at least this many questions whose best span averages below this F1. */
 const MIN_DISTRUSTED = 20;
-const MAX_DISTRUSTED_F1 = 0.15;
+const MAX_DISTRUSTED_F1 = 0.1;
 
 /** Sentences of the same context sharing most characters with the question: what retrieval could quote instead. */
 function distractors(item: CmrcItem): string[] {

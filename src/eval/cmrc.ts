@@ -34,6 +34,11 @@ export function cmrcHalf(articleId: string): CmrcHalf {
   return hash(articleId) % 2 === 0 ? 'tune' : 'report';
 }
 
+/** The half of a question of the `cmrc2018` external set (its source file is `<article id>.md`). */
+export function cmrcSourceHalf(source: string): CmrcHalf {
+  return cmrcHalf(source.replace(/\.md$/, ''));
+}
+
 /** Fold (0…folds-1) of an article inside its half, for cross-validation. */
 export function cmrcFold(articleId: string, folds: number): number {
   return Math.floor(hash(articleId) / 2) % folds;
