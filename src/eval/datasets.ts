@@ -55,7 +55,8 @@ function materialise(dir: string, files: Array<[string, string]>): void {
   writeFileSync(path.join(dir, '.complete'), String(files.length));
 }
 
-interface Squad {
+/** SQuAD v1 layout (CMRC 2018). */
+export interface Squad {
   data: Array<{ paragraphs: Array<{ id: string; context: string; qas: Array<{ id: string; question: string; answers: Array<{ text: string }> }> }> }>;
 }
 

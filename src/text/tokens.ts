@@ -3,7 +3,9 @@
  * (search mode, so 毛泽东思想 also yields 毛泽东 and 思想) plus character bigrams of
  * every CJK run, which catch words jieba's dictionary splits differently.
  */
-import { Jieba } from '@node-rs/jieba';
+import { Jieba, type TaggedWord } from '@node-rs/jieba';
+
+export type { TaggedWord };
 import { dict } from '@node-rs/jieba/dict.js';
 import { isCjkOnly } from './cjk.js';
 import { STOPWORDS } from './stopwords.js';
@@ -75,7 +77,7 @@ export function questionTerms(text: string): QuestionTerm[] {
     run = '';
   };
   // Without HMM: unknown names come out as single characters, which the run joins back.
-  for (const { word, tag } of segmenter().tag(text, false)) {
+  for (const { word, tag } of posTags(text)) {
     const w = word.trim().toLowerCase();
     if (w.length === 1 && isCjkOnly(w) && !STOPWORDS.has(w) && tag !== 'm' && tag !== 'q') {
       run += w;
@@ -87,4 +89,9 @@ export function questionTerms(text: string): QuestionTerm[] {
   }
   flush();
   return out;
+}
+
+/** Dictionary words with their part-of-speech tags (nr person, ns place, nt organisation, m numeral, t time…). */
+export function posTags(text: string): TaggedWord[] {
+  return segmenter().tag(text, false);
 }
