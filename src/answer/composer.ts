@@ -12,6 +12,7 @@ import type { KnowledgeBase } from '../index/knowledge-base.js';
 import { headerId, isHeader } from '../index/passages.js';
 import { CitationList, quoteText, segmentsText, type Quote } from './citations.js';
 import { chooseFactSentences, findEnumeration, isInlineList, scoreSentences } from './compose.js';
+import { extractDirect, questionKind } from './direct.js';
 import { coverage } from './evidence.js';
 import type { Route } from './router.js';
 import { TEXT } from './text.js';
@@ -114,6 +115,22 @@ export function coordinatedParts(question: string, profile: QueryProfile): strin
   return [...parts];
 }
 
+/**
+ * The exact span that answers a when / who / where / how-many / which question, from the first
+ * quoted sentence that has one (null for other questions, or when no quote holds such a span).
+ */
+export function directSpan(question: string, quotes: Quote[]): string | null {
+  const kind = questionKind(question);
+  if (kind === 'other') return null;
+  for (const q of quotes) {
+    // A byline names its author or organisation as the parser read it: "(中共工业和信息化部党组)".
+    const byline = isHeader(q.paragraph) && kind === 'who' ? (q.doc.meta.author ?? q.doc.meta.organisation) : undefined;
+    const span = byline && quoteText(q).includes(byline) ? byline : extractDirect(question, quoteText(q), kind);
+    if (span) return span;
+  }
+  return null;
+}
+
 /** Quotes verbatim: the items of the enumeration a list question is about, or the best sentences. */
 export class ExtractiveComposer implements Composer {
   constructor(
@@ -151,7 +168,7 @@ export class ExtractiveComposer implements Composer {
       sentences.unshift({ paragraph: header, doc: sentences[0].doc, start, end, score: sentences[0].score });
     }
     const parts = [...framing(route.language), ...sentences.map((quote) => ({ quote }))];
-    return { ...base, ...times, mode: 'answer', parts };
+    return { ...base, ...times, mode: 'answer', parts, direct: directSpan(question, sentences) };
   }
 
   compose(request: ComposeRequest, options: AnswerOptions = {}): AsyncGenerator<AnswerEvent> {

@@ -88,8 +88,9 @@ export async function directGold(
   let hits = 0;
   for (const item of chosen) {
     const answer = await answerer.answer(item.question, item.history ?? []);
+    // The product's own span when the model is the shipped one; another model reads the first quote.
     const quote = answer.citations[0]?.quote ?? '';
-    const direct = quote ? extractDirect(item.question, quote, questionKind(item.question), model) : null;
+    const direct = model ? (quote ? extractDirect(item.question, quote, questionKind(item.question), model) : null) : answer.direct;
     if (direct && item.keys.every((k) => direct.includes(k))) hits++;
     else misses.push(`${item.id} ${item.question} → ${direct ?? 'null'} (keys ${item.keys.join('/')})`);
   }

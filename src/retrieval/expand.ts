@@ -36,7 +36,7 @@ export interface QueryProfile {
 
 /** Words that only frame a question; they must not count as topic words. */
 const FRAME =
-  /^(哪|几|谁|什么|多少|怎|如何|为何|是否).*|.*(什么|多少|哪些|哪个)$|^(问题|内容|方面|主要|具体|分别|一共|总共|时候|时间|年份|日期|数量|数字|名字|名称|地点|定义|意味|意味着|来说|对于|表述|打算|发表|作者|署名|提到|这篇|这次|这个|那个|文章|讲话|贺词|会议|报告|材料|文稿|文件|说法|出自|哪一篇|what|which|how|does|say|said|mention|mentioned|according|documents?|text)$/i;
+  /^(哪|几|谁|什么|多少|怎|如何|为何|是否).*|.*(什么|多少|哪些|哪个)$|^(问题|内容|方面|主要|具体|分别|一共|总共|时候|时间|年份|日期|数量|数字|名字|名称|地点|篇文章|本文|全文|定义|意味|意味着|来说|对于|表述|打算|发表|作者|署名|提到|这篇|这次|这个|那个|文章|讲话|贺词|会议|报告|材料|文稿|文件|说法|出自|哪一篇|what|which|how|does|say|said|mention|mentioned|according|documents?|text)$/i;
 
 export function profileQuery(keyword: KeywordIndex, text: string, bridge: EnglishBridge | undefined, tuning: EvidenceTuning): QueryProfile {
   const seen = new Set<string>();
@@ -60,7 +60,7 @@ export function profileQuery(keyword: KeywordIndex, text: string, bridge: Englis
     for (const q of text.match(QUOTED) ?? []) add(q.slice(1, -1), []);
     for (const word of words(text)) add(word, keyword.knows(word) ? [] : alternativesOf(word, bridge));
     // Names jieba cut into single characters (马纳瓜, 村晚) come back as one literal.
-    for (const t of terms) if (t.literal) add(t.word, []);
+    for (const t of terms) if (t.literal) add(t.word, alternativesOf(t.word, bridge));
   }
   // Drop words contained in a longer query word (cutForSearch yields 毛泽东 and 毛泽东思想).
   const kept = list.filter((w) => !list.some((o) => o !== w && o.word.length > w.word.length && o.word.includes(w.word) && keyword.knows(o.word)));
