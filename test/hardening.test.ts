@@ -183,4 +183,37 @@ describe('unsafe corpus files', () => {
     assert.equal(documents.length, 5);
     assert.ok(readFileSync(path.join(corpus, '000_4d85f24a15212bac.txt')).length > 0);
   });
+
+  it('strips bidirectional control characters, so quoted text cannot display reversed', async () => {
+    const corpus = corpusCopy();
+    writeFileSync(path.join(corpus, 'bidi.txt'), '双向文字\n\n这段话\u202e里有反转\u2066控制\u200f字符。\n');
+    const { documents } = await readCorpus(corpus);
+    const doc = documents.find((d) => d.meta.title === '双向文字')!;
+    assert.equal(doc.paragraphs[0].text, '这段话里有反转控制字符。');
+  });
+
+  it('answers from a 200,000-character line without punctuation with a small body', async () => {
+    const corpus = corpusCopy();
+    const line = '长文本'.repeat(66_667);
+    writeFileSync(path.join(corpus, 'long.txt'), `无标点长文\n\n${line}\n`);
+    const config = testConfig(corpus);
+    await ingest(config);
+    const { Answerer } = await import('../src/answer/answer.js');
+    const { KnowledgeBase } = await import('../src/index/knowledge-base.js');
+    const srv = await startServer({}, new Answerer(await KnowledgeBase.load(config)));
+    try {
+      const res = await fetch(`${srv.url}/api/ask`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ question: '长文本' }),
+      });
+      const body = await res.text();
+      assert.equal(res.status, 200);
+      assert.ok(body.length < 20_000, `answer body of ${body.length} characters`);
+      const answer = JSON.parse(body) as { citations: Array<{ text: string }> };
+      assert.ok(answer.citations.length > 0, 'the long text is quoted');
+    } finally {
+      await srv.close();
+    }
+  });
 });

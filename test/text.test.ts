@@ -6,7 +6,7 @@ import { cjkShare, isCjkOnly } from '../src/text/cjk.js';
 import { detectLanguage } from '../src/text/language.js';
 import { normalizeLine } from '../src/text/normalize.js';
 import { parseNumeral } from '../src/text/numerals.js';
-import { splitSentences } from '../src/text/sentences.js';
+import { MAX_SENTENCE, splitSentences } from '../src/text/sentences.js';
 import { BIGRAM_MARK, bigrams, terms, words } from '../src/text/tokens.js';
 
 /** The sentences of `text` as strings. */
@@ -170,6 +170,20 @@ describe('splitSentences', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('splitSentences on text without punctuation', () => {
+  it('cuts a 200,000-character run into sentences of at most MAX_SENTENCE characters', () => {
+    const text = '长'.repeat(200_000);
+    const spans = splitSentences(text);
+    assert.ok(spans.every(([s, e]) => e - s <= MAX_SENTENCE));
+    assert.equal(spans.map(([s, e]) => text.slice(s, e)).join(''), text);
+  });
+
+  it('cuts an over-long sentence at a comma before the limit', () => {
+    const text = `${'甲'.repeat(300)}，${'乙'.repeat(300)}。`;
+    assert.deepEqual(splitSentences(text)[0], [0, 301]);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * npm run eval [-- --quick] [--set cmrc|covid|refusal] [--limit N]: the gold set over corpus/, then CMRC 2018 dev and
+ * npm run eval [-- --quick] [--set cmrc|covid|refusal] [--limit N] [--sweep path=v1,v2]: the gold set over corpus/, then CMRC 2018 dev and
  * COVID policy QA from DATASETS_DIR (default ../shared/datasets), each indexed like a user corpus. Every set also gets
  * the bigram-BM25 baseline's paragraph recall beside ours (CMRC per tune/report half), CMRC the
  * direct span's EM/F1 on its report half; last, refusal rates on questions corpus/ cannot answer.
@@ -9,6 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Answerer } from '../answer/answer.js';
 import { loadConfig, parseArgs } from '../config.js';
+import type { KnowledgeBase } from '../index/knowledge-base.js';
+import { DEFAULT_TUNING, withSetting } from '../tuning.js';
 import { cmrc2018, covidPolicy, requireDatasets, type ExternalSet } from '../eval/datasets.js';
 import { runExternal, type ExternalMetrics } from '../eval/external.js';
 import { loadGold, runGold, type GoldMetrics } from '../eval/gold.js';
@@ -32,6 +34,28 @@ const recallLine = (label: string, r: { baseline: RecallRow; ours: RecallRow }) 
 const refusalLine = (label: string, r: RefusalRow) =>
   `${label.padEnd(26)} ${String(r.questions).padStart(5)}  ${pct(r.declined).padStart(7)}  ` +
   `${pct(r.declinedOrPartial).padStart(7)}  ${r.seconds.toFixed(0).padStart(5)} s`;
+
+/**
+ * `--sweep path=v1,v2,…`: the gold set once per value of one tuning setting (src/tuning.ts), so a
+ * weight can be chosen on numbers rather than by hand. Prints one row per value.
+ */
+async function sweepGold(kb: KnowledgeBase, spec: string): Promise<void> {
+  const [setting, list] = spec.split('=');
+  const values = (list ?? '').split(',').map(Number);
+  if (!setting || values.length === 0 || values.some((v) => !Number.isFinite(v))) {
+    throw new Error(`--sweep takes a tuning path and numbers, e.g. --sweep abstain.model.threshold=0.2,0.3,0.4`);
+  }
+  const items = loadGold(path.resolve('test', 'gold', 'gold.jsonl'));
+  console.log(`${setting.padEnd(12)}  keys zh  keys en  recall@1 zh  out-of-corpus  false refusals`);
+  for (const value of values) {
+    const { metrics: m } = await runGold(new Answerer(kb, withSetting(DEFAULT_TUNING, setting, value)), items);
+    console.log(
+      `${String(value).padEnd(12)}  ${pct(m.keyContainment.zh).padStart(7)}  ${pct(m.keyContainment.en).padStart(7)}  ` +
+        `${pct(m.recall['hybrid/zh'].at1).padStart(11)}  ${pct(m.abstention.outOfCorpus).padStart(13)}  ` +
+        `${pct(m.abstention.falseAbstention).padStart(14)}`,
+    );
+  }
+}
 
 runCli(async (argv) => {
   const option = (flag: string) => {
@@ -62,6 +86,11 @@ runCli(async (argv) => {
 
   const kb = await openKnowledgeBase(config);
   report.embedder = kb.embedder.info;
+  const sweep = option('--sweep');
+  if (sweep) {
+    await sweepGold(kb, sweep);
+    return;
+  }
   const answerer = new Answerer(kb);
   const goldItems = loadGold(path.resolve('test', 'gold', 'gold.jsonl'));
   const { metrics: gold } = await runGold(answerer, goldItems);

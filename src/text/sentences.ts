@@ -38,8 +38,29 @@ export function splitSentences(text: string): Array<[number, number]> {
   return spans;
 }
 
+/**
+ * A sentence longer than this is cut, at commas and the like first, then at this length: a line
+ * with no punctuation at all must not become one unquotable (and unbounded) sentence.
+ */
+export const MAX_SENTENCE = 400;
+const SOFT_BREAK = /[，,、；;：:]/;
+
 function pushTrimmed(text: string, start: number, end: number, spans: Array<[number, number]>): void {
   while (start < end && /\s/.test(text[start])) start++;
   while (end > start && /\s/.test(text[end - 1])) end--;
+  while (end - start > MAX_SENTENCE) {
+    let cut = start + MAX_SENTENCE;
+    for (let i = cut - 1; i > start + MAX_SENTENCE / 2; i--) {
+      if (SOFT_BREAK.test(text[i])) {
+        cut = i + 1;
+        break;
+      }
+    }
+    // Never cut between the halves of a surrogate pair.
+    if (/[\ud800-\udbff]/.test(text[cut - 1])) cut--;
+    spans.push([start, cut]);
+    start = cut;
+    while (start < end && /\s/.test(text[start])) start++;
+  }
   if (end > start) spans.push([start, end]);
 }
