@@ -182,6 +182,22 @@ describe('chat page in Chromium', () => {
     await page.close();
   });
 
+  it('shows real direct, partial and refused answers from the server (screenshots)', async () => {
+    const { page } = await openPage();
+    const direct = await ask(page, '中央政治局专题民主生活会是什么时候召开的？');
+    assert.equal(await direct.locator('.direct strong').textContent(), '12月21日至22日');
+    await direct.screenshot({ path: path.join(ARTIFACTS, 'answer-direct.png') });
+    const partial = await ask(page, '杭州亚运会中国获得多少枚金牌？');
+    assert.equal(await partial.locator('.mode-tag').textContent(), '部分回答');
+    assert.match((await partial.textContent()) ?? '', /杭州亚运会/);
+    await partial.screenshot({ path: path.join(ARTIFACTS, 'answer-partial.png') });
+    const refused = await ask(page, '如何用Python实现快速排序？');
+    assert.equal(await refused.locator('.mode-tag').textContent(), '未找到可靠依据');
+    assert.equal(await refused.locator('.cite').count(), 0);
+    await refused.screenshot({ path: path.join(ARTIFACTS, 'answer-refusal.png') });
+    await page.close();
+  });
+
   it('gives a partial answer its own look, unlike an answer or an abstention', async () => {
     const { page } = await openPage();
     const look = (loc: ReturnType<Page['locator']>) => loc.locator('.bubble').evaluate((el) => {
