@@ -20,7 +20,7 @@ import { runCli } from './run.js';
 const FOLDS = 5;
 const EPOCHS = 10;
 const LEARNING_RATE = 0.2;
-const L2 = 1e-5;
+const L2 = 1e-4;
 /** A candidate this close to a reference serves as the target when none matches exactly. */
 const MIN_TARGET_F1 = 0.5;
 /** Other sentences of the context each question is trained with, so sentence relevance is learned too. */
