@@ -79,7 +79,10 @@ function urlSetting(name: string, raw: string | undefined, fallback: string): st
 
 function databaseUrlSetting(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
-  if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error(`DATABASE_URL must be a postgres:// or postgresql:// URL, got "${raw.replace(/\/\/[^@/]*@/, '//…@')}"`);
+  if (!/^postgres(ql)?:\/\//.test(raw))
+    throw new Error(
+      `DATABASE_URL must be a postgres:// or postgresql:// URL, got "${raw.replace(/\/\/[^@/]*@/, '//…@')}"`,
+    );
   return raw;
 }
 
@@ -117,11 +120,15 @@ export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const envName = FLAG_TO_ENV.get(flag);
     if (envName) {
       const value = inline ?? argv[++i];
-      if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new Error(`${flag} needs a value`);
+      if (value === undefined || (inline === undefined && value.startsWith('--')))
+        throw new Error(`${flag} needs a value`);
       settings[envName] = value;
     } else if (flag.startsWith('--')) {
       switches.add(flag.slice(2));
@@ -132,7 +139,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
   return { settings, switches, positional };
 }
 
-export function loadConfig(overrides: Record<string, string | undefined> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  overrides: Record<string, string | undefined> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
   const get = (name: string): string | undefined => overrides[name] ?? env[name];
   const resolve = (name: string, fallback: string) => path.resolve(get(name) || fallback);
   return {
@@ -154,7 +164,10 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     reloadIntervalMs: intSetting('RELOAD_INTERVAL_MS', get('RELOAD_INTERVAL_MS'), 2_000),
     workers: Math.max(1, intSetting('WORKERS', get('WORKERS'), 1)),
     apiKey: get('API_KEY') || undefined,
-    allowedHosts: (get('ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    allowedHosts: (get('ALLOWED_HOSTS') ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
     maxConcurrent: Math.max(1, intSetting('MAX_CONCURRENT', get('MAX_CONCURRENT'), 4)),
     maxQueued: intSetting('MAX_QUEUED', get('MAX_QUEUED'), 64),
     maxConnections: intSetting('MAX_CONNECTIONS', get('MAX_CONNECTIONS'), 1024),

@@ -150,7 +150,8 @@ export function withSetting(base: Tuning, dotted: string, value: number): Tuning
     node = next as Record<string, unknown>;
   }
   const last = keys[keys.length - 1];
-  if (!Object.hasOwn(node, last) || typeof node[last] !== 'number') throw new Error(`Unknown tuning setting "${dotted}"`);
+  if (!Object.hasOwn(node, last) || typeof node[last] !== 'number')
+    throw new Error(`Unknown tuning setting "${dotted}"`);
   node[last] = value;
   return copy;
 }

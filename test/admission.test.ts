@@ -7,7 +7,11 @@ import { HttpError } from '../src/server/errors.js';
 function task(log: string[], name: string) {
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
-  return { run: () => (log.push(name), done), finish };
+  const run = () => {
+    log.push(name);
+    return done;
+  };
+  return { run, finish };
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -24,7 +28,7 @@ describe('work queue (Admission)', () => {
     await turn();
     await turn();
     assert.deepEqual(log, ['a', 'b', 'c']);
-    tasks.forEach((t) => t.finish());
+    for (const t of tasks) t.finish();
     await Promise.all(runs);
     assert.deepEqual(log, ['a', 'b', 'c', 'd']);
     assert.ok(queue.idle);
@@ -36,12 +40,15 @@ describe('work queue (Admission)', () => {
     const first = task(log, 'first');
     const running = queue.run(first.run);
     const waiting = queue.run(async () => undefined);
-    await assert.rejects(queue.run(async () => undefined), (err: unknown) => {
-      assert.ok(err instanceof HttpError);
-      assert.equal(err.status, 503);
-      assert.equal(err.headers['Retry-After'], '1');
-      return true;
-    });
+    await assert.rejects(
+      queue.run(async () => undefined),
+      (err: unknown) => {
+        assert.ok(err instanceof HttpError);
+        assert.equal(err.status, 503);
+        assert.equal(err.headers['Retry-After'], '1');
+        return true;
+      },
+    );
     first.finish();
     await Promise.all([running, waiting]);
   });

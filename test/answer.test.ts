@@ -4,7 +4,7 @@ import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Answerer } from '../src/answer/answer.js';
 import type { Answer } from '../src/answer/types.js';
-import { loadGold, runGold, type GoldMetrics } from '../src/eval/gold.js';
+import { type GoldMetrics, loadGold, runGold } from '../src/eval/gold.js';
 import { ROOT, seedAnswerer } from './helpers.js';
 
 let answerer: Answerer;
@@ -16,8 +16,12 @@ before(async () => {
 function assertTraceable(a: Answer) {
   assert.ok(a.citations.length > 0, 'the answer cites at least one source');
   const used = new Set([...a.answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])));
-  assert.deepEqual([...used].sort((x, y) => x - y), a.citations.map((c) => c.n), 'citations are exactly the cited sources');
-  a.citations.forEach((c, i) => assert.equal(c.n, i + 1));
+  assert.deepEqual(
+    [...used].sort((x, y) => x - y),
+    a.citations.map((c) => c.n),
+    'citations are exactly the cited sources',
+  );
+  for (const [i, c] of a.citations.entries()) assert.equal(c.n, i + 1);
   for (const c of a.citations) {
     assert.ok(c.highlights.length > 0);
     for (const [s, e] of c.highlights) {
@@ -26,10 +30,14 @@ function assertTraceable(a: Answer) {
     }
   }
   // Strip framing, then every sentence or list line ends with a marker.
-  const body = a.answer.replace(/^The documents say \(quoted in Chinese\): /, '').split('\n').filter((l) => l && !/[：:]$/.test(l));
+  const body = a.answer
+    .replace(/^The documents say \(quoted in Chinese\): /, '')
+    .split('\n')
+    .filter((l) => l && !/[：:]$/.test(l));
   assert.ok(body.length > 0, 'the answer has cited lines');
   for (const line of body) {
-    for (const sentence of line.split(/(?<=\])(?=[^[])/)) assert.match(sentence, /\[\d+\]$/, `"${sentence}" has a citation`);
+    for (const sentence of line.split(/(?<=\])(?=[^[])/))
+      assert.match(sentence, /\[\d+\]$/, `"${sentence}" has a citation`);
   }
 }
 
@@ -42,14 +50,21 @@ describe('gold set (regression floors; numbers in `npm run eval`)', () => {
   it('has at least 60 questions with every kind the product promises', () => {
     const items = loadGold(path.join(ROOT, 'test', 'gold', 'gold.jsonl'));
     assert.ok(items.length >= 60);
-    for (const type of ['fact', 'date', 'number', 'list', 'paraphrase', 'english', 'followup', 'metadata', 'summary']) assert.ok(items.some((i) => i.type === type), type);
+    for (const type of ['fact', 'date', 'number', 'list', 'paraphrase', 'english', 'followup', 'metadata', 'summary'])
+      assert.ok(
+        items.some((i) => i.type === type),
+        type,
+      );
     assert.ok(items.filter((i) => i.abstain).length >= 10);
   });
 
   it('retrieves the evidence paragraph in the top 5', () => {
     assert.ok(metrics.recall['hybrid/zh'].at5 >= 0.93, `zh recall@5 ${metrics.recall['hybrid/zh'].at5}`);
     assert.ok(metrics.recall['hybrid/en'].at5 >= 0.6, `en recall@5 ${metrics.recall['hybrid/en'].at5}`);
-    assert.ok(metrics.recall['hybrid/zh'].at5 >= metrics.recall['keyword/zh'].at5, 'fusion is not worse than keywords alone');
+    assert.ok(
+      metrics.recall['hybrid/zh'].at5 >= metrics.recall['keyword/zh'].at5,
+      'fusion is not worse than keywords alone',
+    );
   });
 
   it('answers contain the key strings and cite the evidence', () => {
@@ -125,7 +140,9 @@ describe('answers', () => {
     const third = await answerer.answer('那第三点呢？', history);
     assert.match(third.answer, /^三是全面提升产业科技创新能力。\[1\]/);
     assertTraceable(third);
-    const year = await answerer.answer('它的目标年份是？', [{ role: 'user', content: '工信部文章里新型工业化的总体目标是什么？' }]);
+    const year = await answerer.answer('它的目标年份是？', [
+      { role: 'user', content: '工信部文章里新型工业化的总体目标是什么？' },
+    ]);
     assert.match(year.answer, /2035年/);
     assert.ok(year.resolvedQuestion?.includes('总体目标'));
   });
@@ -159,7 +176,10 @@ describe('summaries', () => {
     const sections = new Set(s.citations.map((c) => c.sectionPath[0] ?? '(intro)'));
     assert.ok(sections.size >= 3, `sections represented: ${[...sections].join(', ')}`);
     const order = s.citations.map((c) => c.paragraph);
-    assert.deepEqual(order, [...order].sort((a, b) => a - b));
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+    );
     const body = s.answer.split('\n').slice(1).join('');
     assert.ok(body.replace(/\[\d+\]/g, '').length <= 500);
     assertTraceable(s);
@@ -170,7 +190,10 @@ describe('summaries', () => {
     assert.equal(tree.length, 4);
     const speech = tree.find((d) => d.title.includes('纪念毛泽东'))!;
     assert.equal(speech.sections.length, 4);
-    assert.equal(speech.sections.reduce((n, s) => n + s.paragraphs, 0), speech.paragraphs);
+    assert.equal(
+      speech.sections.reduce((n, s) => n + s.paragraphs, 0),
+      speech.paragraphs,
+    );
   });
 });
 
@@ -190,8 +213,15 @@ describe('command line', () => {
   }
 
   it('ask --jsonl writes exactly one object per input line, in order', async () => {
-    const out = await run('src/cli/ask.ts', ['--jsonl'], '毛泽东思想活的灵魂是什么\n\nWho won the 2022 FIFA World Cup?\n');
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    const out = await run(
+      'src/cli/ask.ts',
+      ['--jsonl'],
+      '毛泽东思想活的灵魂是什么\n\nWho won the 2022 FIFA World Cup?\n',
+    );
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 3);
     assert.equal(lines[0].question, '毛泽东思想活的灵魂是什么');
     assert.equal(lines[1].error.code, 'empty_question');
@@ -200,11 +230,15 @@ describe('command line', () => {
 
   it('search --jsonl and --json print the documented shape', async () => {
     const out = await run('src/cli/search.ts', ['--jsonl', '--k', '3'], '毛泽东思想活的灵魂是什么\n\n');
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 2);
     assert.equal(lines[0].results.length, 3);
     assert.ok(lines[0].results[0].text.includes('这是毛泽东思想活的灵魂'));
-    for (const key of ['passageId', 'paragraphId', 'docId', 'docTitle', 'sectionPath', 'text', 'score', 'scores']) assert.ok(key in lines[0].results[0], key);
+    for (const key of ['passageId', 'paragraphId', 'docId', 'docTitle', 'sectionPath', 'text', 'score', 'scores'])
+      assert.ok(key in lines[0].results[0], key);
     assert.deepEqual(lines[1].results, []);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import type { Answer } from '../src/answer/types.js';
-import { parseSse, startServer, type Running } from './server-helpers.js';
+import { parseSse, type Running, startServer } from './server-helpers.js';
 
 let srv: Running;
 before(async () => {
@@ -11,7 +11,11 @@ before(async () => {
 after(() => srv.close());
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(srv.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(srv.url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 describe('HTTP API', () => {
   it('GET /api/health reports the embedder and counts', async () => {
@@ -81,7 +85,10 @@ describe('HTTP API', () => {
   });
 
   it('answers follow-ups with the history', async () => {
-    const history = [{ role: 'user', content: '新型工业化有哪些重点任务？' }, { role: 'assistant', content: '……' }];
+    const history = [
+      { role: 'user', content: '新型工业化有哪些重点任务？' },
+      { role: 'assistant', content: '……' },
+    ];
     const a: Answer = await (await post('/api/ask', { question: '那第三点呢？', history })).json();
     assert.match(a.answer, /三是全面提升产业科技创新能力/);
   });
@@ -117,7 +124,12 @@ describe('HTTP API', () => {
   });
 
   it('does not serve files outside web/', async () => {
-    for (const path of ['/..%2f..%2fetc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/..%5c..%5cpackage.json', '/../package.json']) {
+    for (const path of [
+      '/..%2f..%2fetc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/..%5c..%5cpackage.json',
+      '/../package.json',
+    ]) {
       const res = await fetch(srv.url + path);
       assert.equal(res.status, 404, path);
       assert.doesNotMatch(await res.text(), /root:|"dependencies"/);
@@ -153,7 +165,11 @@ describe('OpenAI-compatible API (official client)', () => {
 
   it('streams chat.completion.chunk events ending with the citations', async () => {
     const client = new OpenAI({ baseURL: `${srv.url}/v1`, apiKey: 'unused' });
-    const stream = await client.chat.completions.create({ model: 'x', stream: true, messages: [{ role: 'user', content: '新型工业化有哪些重点任务？' }] });
+    const stream = await client.chat.completions.create({
+      model: 'x',
+      stream: true,
+      messages: [{ role: 'user', content: '新型工业化有哪些重点任务？' }],
+    });
     let text = '';
     let last: unknown;
     for await (const chunk of stream) {
@@ -177,7 +193,10 @@ describe('API key', () => {
     const guarded = await startServer({ apiKey: 'secret-key' });
     try {
       assert.equal((await fetch(`${guarded.url}/api/health`)).status, 401);
-      assert.equal((await fetch(`${guarded.url}/api/health`, { headers: { authorization: 'Bearer secret-key' } })).status, 200);
+      assert.equal(
+        (await fetch(`${guarded.url}/api/health`, { headers: { authorization: 'Bearer secret-key' } })).status,
+        200,
+      );
       assert.equal((await fetch(`${guarded.url}/`)).status, 200, 'the page itself stays public');
       const client = new OpenAI({ baseURL: `${guarded.url}/v1`, apiKey: 'secret-key' });
       assert.equal((await client.models.list()).data.length, 1);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { EnglishBridge, glossPhrases, normalizeEnglish, type BridgeTable } from '../src/lexicon/bridge.js';
+import { type BridgeTable, EnglishBridge, glossPhrases, normalizeEnglish } from '../src/lexicon/bridge.js';
 
 /** Table keys as `EnglishBridge.build` stores them: each word of the phrase normalised. */
 function normalizedKeys(entries: Record<string, string[]>): Record<string, string[]> {
@@ -107,7 +107,7 @@ describe('EnglishBridge.align and translate', () => {
     assert.deepEqual(bridge().translate('task, tasks and more tasks'), ['任务']);
   });
 
-  it('drops a possessive \'s before looking a word up', () => {
+  it("drops a possessive 's before looking a word up", () => {
     assert.deepEqual(bridge().translate("the task's owner"), ['任务']);
   });
 });
@@ -142,7 +142,10 @@ describe('EnglishBridge with Object.prototype names as input', () => {
         const text = words.join(' ');
         const strings = (xs: unknown[]) => xs.every((x) => typeof x === 'string');
         assert.ok(strings(b.translate(text)), text);
-        assert.ok(b.align(text).every((a) => typeof a.source === 'string' && strings(a.words)), text);
+        assert.ok(
+          b.align(text).every((a) => typeof a.source === 'string' && strings(a.words)),
+          text,
+        );
         for (const w of words) assert.ok(strings(b.synonyms(w)), w);
       }),
       { numRuns: 300 },

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { Answerer } from '../src/answer/answer.js';
 import { ingest } from '../src/index/ingest.js';
 import { KnowledgeBase } from '../src/index/knowledge-base.js';
 import { corpusCopy, ROOT, tempDir, testConfig } from './helpers.js';
-import { startServer, type Running } from './server-helpers.js';
+import { type Running, startServer } from './server-helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'test', 'artifacts');
@@ -23,8 +23,14 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
-      '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic',
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
     ],
   });
 });
@@ -65,30 +71,52 @@ const BRACKETS_DOC = [
 /** An answer object as the server sends it, with the given fields replaced. */
 function answerFixture(fields: Record<string, unknown>) {
   return {
-    question: '问题', mode: 'answer', answer: '', segments: [], direct: null, abstained: false, citations: [],
-    language: 'zh', timings: { retrieveMs: 0, composeMs: 0, totalMs: 0 }, ...fields,
+    question: '问题',
+    mode: 'answer',
+    answer: '',
+    segments: [],
+    direct: null,
+    abstained: false,
+    citations: [],
+    language: 'zh',
+    timings: { retrieveMs: 0, composeMs: 0, totalMs: 0 },
+    ...fields,
   };
 }
 
 function citationFixture(n: number, fields: Record<string, unknown> = {}) {
   return {
-    n, passageId: '', paragraphId: '', docId: 'd-x', docTitle: '示例文件', sectionPath: ['一、总则'], paragraph: n + 1,
-    text: `第${n}句原文。`, quote: `第${n}句原文。`, highlights: [[0, 6]], score: 1, ...fields,
+    n,
+    passageId: '',
+    paragraphId: '',
+    docId: 'd-x',
+    docTitle: '示例文件',
+    sectionPath: ['一、总则'],
+    paragraph: n + 1,
+    text: `第${n}句原文。`,
+    quote: `第${n}句原文。`,
+    highlights: [[0, 6]],
+    score: 1,
+    ...fields,
   };
 }
 
 /** Render an answer object with the page's own renderer into the thread; returns its message. */
 async function renderFixture(page: Page, answer: object) {
   const index = await page.locator('.msg.fixture').count();
-  await page.evaluate(async ({ module, answer }) => {
-    const { renderAnswer } = await import(module);
-    const [msg, bubble, body] = ['msg assistant done fixture', 'bubble', 'answer-text']
-      .map((className) => Object.assign(document.createElement('div'), { className }));
-    msg.append(bubble);
-    bubble.append(body);
-    document.querySelector('#thread')!.append(msg);
-    renderAnswer({ msg, bubble, body }, answer);
-  }, { module: '/render.js', answer });
+  await page.evaluate(
+    async ({ module, answer }) => {
+      const { renderAnswer } = await import(module);
+      const [msg, bubble, body] = ['msg assistant done fixture', 'bubble', 'answer-text'].map((className) =>
+        Object.assign(document.createElement('div'), { className }),
+      );
+      msg.append(bubble);
+      bubble.append(body);
+      document.querySelector('#thread')!.append(msg);
+      renderAnswer({ msg, bubble, body }, answer);
+    },
+    { module: '/render.js', answer },
+  );
   return page.locator('.msg.fixture').nth(index);
 }
 
@@ -149,21 +177,34 @@ describe('chat page in Chromium', () => {
 
   it('shows no suggestion box when an abstention has no suggestions', async () => {
     const { page } = await openPage();
-    const answer = await renderFixture(page, answerFixture({
-      mode: 'abstain', abstained: true, segments: [{ text: '资料中没有找到与该问题相关的内容。' }], suggestions: [],
-    }));
+    const answer = await renderFixture(
+      page,
+      answerFixture({
+        mode: 'abstain',
+        abstained: true,
+        segments: [{ text: '资料中没有找到与该问题相关的内容。' }],
+        suggestions: [],
+      }),
+    );
     assert.equal(await answer.locator('.suggest').count(), 0);
     await page.close();
   });
 
   it('shows one marker after consecutive segments that quote the same source', async () => {
     const { page } = await openPage();
-    const answer = await renderFixture(page, answerFixture({
-      segments: [
-        { text: '甲句。', n: 1 }, { text: '乙句。', n: 1 }, { text: '丙句。', n: 2 }, { text: '另起：' }, { text: '丁句。', n: 1 },
-      ],
-      citations: [citationFixture(1), citationFixture(2)],
-    }));
+    const answer = await renderFixture(
+      page,
+      answerFixture({
+        segments: [
+          { text: '甲句。', n: 1 },
+          { text: '乙句。', n: 1 },
+          { text: '丙句。', n: 2 },
+          { text: '另起：' },
+          { text: '丁句。', n: 1 },
+        ],
+        citations: [citationFixture(1), citationFixture(2)],
+      }),
+    );
     assert.deepEqual(await answer.locator('.answer-text .cite').allTextContents(), ['1', '2', '1']);
     assert.equal(await answer.locator('.answer-text').textContent(), '甲句。乙句。1丙句。2另起：丁句。1');
     await page.close();
@@ -171,11 +212,14 @@ describe('chat page in Chromium', () => {
 
   it('shows the direct answer first, in bold, above the quote', async () => {
     const { page } = await openPage();
-    const answer = await renderFixture(page, answerFixture({
-      direct: '12月21日至22日',
-      segments: [{ text: '会议于12月21日至22日召开。', n: 1 }],
-      citations: [citationFixture(1)],
-    }));
+    const answer = await renderFixture(
+      page,
+      answerFixture({
+        direct: '12月21日至22日',
+        segments: [{ text: '会议于12月21日至22日召开。', n: 1 }],
+        citations: [citationFixture(1)],
+      }),
+    );
     assert.match((await answer.locator('.bubble').textContent()) ?? '', /^12月21日至22日会议于/);
     const weight = await answer.locator('.direct strong').evaluate((el) => Number(getComputedStyle(el).fontWeight));
     assert.ok(weight >= 700, `bold (font-weight ${weight})`);
@@ -200,10 +244,11 @@ describe('chat page in Chromium', () => {
 
   it('gives a partial answer its own look, unlike an answer or an abstention', async () => {
     const { page } = await openPage();
-    const look = (loc: ReturnType<Page['locator']>) => loc.locator('.bubble').evaluate((el) => {
-      const s = getComputedStyle(el);
-      return `${s.backgroundColor} ${s.borderLeftWidth} ${s.borderLeftColor}`;
-    });
+    const look = (loc: ReturnType<Page['locator']>) =>
+      loc.locator('.bubble').evaluate((el) => {
+        const s = getComputedStyle(el);
+        return `${s.backgroundColor} ${s.borderLeftWidth} ${s.borderLeftColor}`;
+      });
     const quote = { segments: [{ text: '文件提到了杭州亚运会。', n: 1 }], citations: [citationFixture(1)] };
     const partial = await renderFixture(page, answerFixture({ mode: 'partial', ...quote }));
     const plain = await look(await renderFixture(page, answerFixture(quote)));
@@ -218,25 +263,34 @@ describe('chat page in Chromium', () => {
 
   it('shows 第N页 for a paginated citation in its tooltip, the sources list and the source panel', async () => {
     const { page } = await openPage();
-    const answer = await renderFixture(page, answerFixture({
-      segments: [{ text: '第1句原文。', n: 1 }], citations: [citationFixture(1, { page: 3 })],
-    }));
+    const answer = await renderFixture(
+      page,
+      answerFixture({
+        segments: [{ text: '第1句原文。', n: 1 }],
+        citations: [citationFixture(1, { page: 3 })],
+      }),
+    );
     assert.match((await answer.locator('.cite').getAttribute('title')) ?? '', /第2段 · 第3页/);
     assert.match((await answer.locator('.source-link').textContent()) ?? '', /第3页/);
-    await page.evaluate(async ({ module, citation }) => (await import(module)).openCitation(citation),
-      { module: '/source-panel.js', citation: citationFixture(1, { page: 3 }) });
+    await page.evaluate(async ({ module, citation }) => (await import(module)).openCitation(citation), {
+      module: '/source-panel.js',
+      citation: citationFixture(1, { page: 3 }),
+    });
     assert.equal(await page.textContent('#src-para'), '第2段 · 第3页');
     await page.close();
   });
 
   it('keeps the document title in view when the source panel scrolls to the highlight', async () => {
     const { page } = await openPage(1280, 480);
-    const text = '这是很长的段落中的一句话，用来把高亮推到面板下方。'.repeat(80) + '最后这一句是被引用的句子。';
+    const text = `${'这是很长的段落中的一句话，用来把高亮推到面板下方。'.repeat(80)}最后这一句是被引用的句子。`;
     const start = text.indexOf('最后这一句');
     await page.evaluate(async ({ module, citation }) => (await import(module)).openCitation(citation), {
       module: '/source-panel.js',
       citation: citationFixture(1, {
-        docTitle: '很长的文件', text, quote: text.slice(start), highlights: [[start, text.length]],
+        docTitle: '很长的文件',
+        text,
+        quote: text.slice(start),
+        highlights: [[start, text.length]],
       }),
     });
     const box = async (sel: string) => (await page.locator(sel).boundingBox())!;
@@ -346,7 +400,8 @@ describe('chat page in Chromium', () => {
     const answer = await ask(page, '新型工业化有哪些重点任务？');
     assert.match((await answer.textContent()) ?? '', /七是加快建设世界一流企业/);
     const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'phone.png') });
     await page.close();
@@ -356,11 +411,13 @@ describe('chat page in Chromium', () => {
     const own = await serveCorpus({ 'archive.txt': BRACKETS_DOC });
     try {
       const question = '档案移交有什么要求？';
-      const json = await (await fetch(own.url + '/api/ask', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ question }),
-      })).json() as { segments: Array<{ n?: number }> };
+      const json = (await (
+        await fetch(`${own.url}/api/ask`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ question }),
+        })
+      ).json()) as { segments: Array<{ n?: number }> };
       const page = await browser.newPage();
       await page.goto(own.url);
       const answer = await ask(page, question);
@@ -376,22 +433,32 @@ describe('chat page in Chromium', () => {
 
   it('builds markers from streamed segment deltas, and re-renders from done', async () => {
     const { page } = await openPage();
-    const rendered = await page.evaluate(async (modules) => {
-      const { AnswerStream } = await import(modules.stream);
-      const { renderSegments } = await import(modules.render);
-      const citation = { n: 1, docTitle: '文件', sectionPath: [], paragraph: 2, text: '原文[2]。', quote: '原文[2]。' };
-      const stream = new AnswerStream();
-      stream.apply('meta', { mode: 'answer', direct: null, language: 'zh' });
-      stream.apply('delta', { segment: { text: '资料说：' } });
-      stream.apply('delta', { segment: { text: '原文[2]。', n: 1 }, citation });
-      const box = document.createElement('div');
-      renderSegments(box, stream.current().segments, stream.current().citations);
-      const markers = Array.from(box.querySelectorAll<HTMLElement>('.cite'), (b) => b.dataset.n);
-      const streamed = { text: box.textContent, markers };
-      stream.apply('done', { mode: 'answer', segments: [{ text: '定稿。', n: 1 }], citations: [citation] });
-      renderSegments(box, stream.result().segments, stream.result().citations);
-      return { streamed, final: box.textContent };
-    }, { stream: '/stream.js', render: '/render.js' });
+    const rendered = await page.evaluate(
+      async (modules) => {
+        const { AnswerStream } = await import(modules.stream);
+        const { renderSegments } = await import(modules.render);
+        const citation = {
+          n: 1,
+          docTitle: '文件',
+          sectionPath: [],
+          paragraph: 2,
+          text: '原文[2]。',
+          quote: '原文[2]。',
+        };
+        const stream = new AnswerStream();
+        stream.apply('meta', { mode: 'answer', direct: null, language: 'zh' });
+        stream.apply('delta', { segment: { text: '资料说：' } });
+        stream.apply('delta', { segment: { text: '原文[2]。', n: 1 }, citation });
+        const box = document.createElement('div');
+        renderSegments(box, stream.current().segments, stream.current().citations);
+        const markers = Array.from(box.querySelectorAll<HTMLElement>('.cite'), (b) => b.dataset.n);
+        const streamed = { text: box.textContent, markers };
+        stream.apply('done', { mode: 'answer', segments: [{ text: '定稿。', n: 1 }], citations: [citation] });
+        renderSegments(box, stream.result().segments, stream.result().citations);
+        return { streamed, final: box.textContent };
+      },
+      { stream: '/stream.js', render: '/render.js' },
+    );
     assert.deepEqual(rendered.streamed, { text: '资料说：原文[2]。1', markers: ['1'] });
     assert.equal(rendered.final, '定稿。1');
     await page.close();
@@ -399,11 +466,13 @@ describe('chat page in Chromium', () => {
 
   it('sends as history only the last 6 turns, questions in full and answers cut to 300 characters', async () => {
     const { page } = await openPage();
-    const questions = [1, 2, 3, 4, 5].map((i) => `第${i}个问题：` + '问'.repeat(1500));
+    const questions = [1, 2, 3, 4, 5].map((i) => `第${i}个问题：${'问'.repeat(1500)}`);
     const saved = questions.map((question) => ({
       question,
       answer: answerFixture({
-        answer: '答'.repeat(5000), segments: [{ text: '答'.repeat(5000), n: 1 }], citations: [citationFixture(1)],
+        answer: '答'.repeat(5000),
+        segments: [{ text: '答'.repeat(5000), n: 1 }],
+        citations: [citationFixture(1)],
       }),
     }));
     await page.evaluate((thread) => localStorage.setItem('thread', JSON.stringify(thread)), saved);
@@ -413,7 +482,10 @@ describe('chat page in Chromium', () => {
     await ask(page, '毛泽东思想活的灵魂是什么？');
     const { history } = (await sent).postDataJSON() as { history: Array<{ role: string; content: string }> };
     assert.equal(history.length, 6);
-    assert.deepEqual(history.filter((t) => t.role === 'user').map((t) => t.content), questions.slice(-3));
+    assert.deepEqual(
+      history.filter((t) => t.role === 'user').map((t) => t.content),
+      questions.slice(-3),
+    );
     for (const t of history.filter((t) => t.role === 'assistant')) {
       assert.ok(t.content.startsWith('答') && [...t.content].length <= 300, `answer cut (${t.content.length} chars)`);
     }
@@ -459,9 +531,12 @@ describe('chat page in Chromium', () => {
     const { page } = await openPage();
     await page.click('#library-open');
     await page.waitForSelector('#library-list .lib-doc');
-    const list = await (await fetch(srv.url + '/api/documents')).json() as { documents: Array<{ title: string }> };
+    const list = (await (await fetch(`${srv.url}/api/documents`)).json()) as { documents: Array<{ title: string }> };
     const { documents } = list;
-    assert.deepEqual(await page.locator('#library-list .lib-title').allTextContents(), documents.map((d) => d.title));
+    assert.deepEqual(
+      await page.locator('#library-list .lib-title').allTextContents(),
+      documents.map((d) => d.title),
+    );
     assert.match((await page.locator('#library-list .lib-meta').first().textContent()) ?? '', /\d+ 段/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'library.png') });
     await page.close();
@@ -475,9 +550,10 @@ describe('chat page in Chromium', () => {
     const upload = /\bPOST\b/.test(await allow('/api/documents'));
     const del = /\bDELETE\b/.test(await allow('/api/documents/-'));
     await page.waitForFunction(
-      (shown) => !document.querySelector('#dropzone')?.hasAttribute('hidden') === shown, upload);
-    await page.waitForFunction(
-      (shown) => (document.querySelectorAll('#library .delete').length > 0) === shown, del);
+      (shown) => !document.querySelector('#dropzone')?.hasAttribute('hidden') === shown,
+      upload,
+    );
+    await page.waitForFunction((shown) => document.querySelectorAll('#library .delete').length > 0 === shown, del);
     assert.equal(await page.locator('#library-note').isVisible(), !upload || !del);
     await page.close();
   });

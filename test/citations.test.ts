@@ -1,7 +1,7 @@
 /** CitationList and segmentsText on hand-built paragraphs. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CitationList, quoteText, segmentsText, type Quote } from '../src/answer/citations.js';
+import { CitationList, type Quote, quoteText, segmentsText } from '../src/answer/citations.js';
 import type { CorpusDocument, Paragraph } from '../src/corpus/types.js';
 
 /** A paragraph of the given sentences, with their offsets (and pages when given). */
@@ -9,7 +9,15 @@ function paragraph(id: string, sentences: string[], pages?: number[]): Paragraph
   const spans: Array<[number, number]> = [];
   let at = 0;
   for (const s of sentences) spans.push([at, (at += s.length)]);
-  return { id, docId: 'doc', ordinal: 1, sectionPath: ['一、总体要求'], text: sentences.join(''), sentences: spans, pages };
+  return {
+    id,
+    docId: 'doc',
+    ordinal: 1,
+    sectionPath: ['一、总体要求'],
+    text: sentences.join(''),
+    sentences: spans,
+    pages,
+  };
 }
 
 const THREE = paragraph('doc/p1', ['第一句。', '第二句。', '第三句。']);
@@ -40,7 +48,13 @@ describe('CitationList.cite', () => {
     assert.equal(list.cite(quote(OTHER, 0)), 1);
     assert.equal(list.cite(quote(THREE, 1)), 2);
     assert.equal(list.cite(quote(OTHER, 0)), 1);
-    assert.deepEqual(list.citations.map((c) => [c.n, c.paragraphId]), [[1, 'doc/p2'], [2, 'doc/p1']]);
+    assert.deepEqual(
+      list.citations.map((c) => [c.n, c.paragraphId]),
+      [
+        [1, 'doc/p2'],
+        [2, 'doc/p1'],
+      ],
+    );
   });
 
   it('keeps highlights sorted by start and without duplicates', () => {
@@ -77,12 +91,15 @@ describe('CitationList.cite', () => {
     assert.equal(c.score, 0.1235);
   });
 
-  it('takes the passage id from the quote, or the paragraph\'s first passage when it has none', () => {
+  it("takes the passage id from the quote, or the paragraph's first passage when it has none", () => {
     const list = new CitationList();
     list.cite(quote(THREE, 0));
     const passage = { id: 'doc/p2#3', paragraphId: 'doc/p2', docId: 'doc', start: 0, end: 4, text: '另一段。' };
     list.cite({ ...quote(OTHER, 0), passage: { ...passage, textHash: '' } });
-    assert.deepEqual(list.citations.map((c) => c.passageId), ['doc/p1#0', 'doc/p2#3']);
+    assert.deepEqual(
+      list.citations.map((c) => c.passageId),
+      ['doc/p1#0', 'doc/p2#3'],
+    );
   });
 });
 
@@ -100,7 +117,7 @@ describe('Citation page', () => {
     assert.equal(list.citations[0].page, 2);
   });
 
-  it('follows the quote\'s start when a sentence on an earlier page is cited after a later one', () => {
+  it("follows the quote's start when a sentence on an earlier page is cited after a later one", () => {
     const list = new CitationList();
     list.cite(quote(PAGED, 1));
     list.cite(quote(PAGED, 0));

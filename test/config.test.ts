@@ -21,7 +21,7 @@ describe('parseArgs', () => {
     assert.deepEqual(parseArgs(['first', '--json', 'second']).positional, ['first', 'second']);
   });
 
-  it('does not take a value flag\'s value as a positional', () => {
+  it("does not take a value flag's value as a positional", () => {
     const args = parseArgs(['--index', 'idx', 'question']);
     assert.deepEqual(args.positional, ['question']);
     assert.deepEqual(args.settings, { INDEX_DIR: 'idx' });

@@ -36,7 +36,10 @@ describe('direct span', () => {
   });
 
   it('answers a how-many question with the number and its unit', () => {
-    assert.equal(extractDirect('明年是新中国成立多少周年？', '明年是新中国成立75周年，我们要坚定不移推进中国式现代化。'), '75周年');
+    assert.equal(
+      extractDirect('明年是新中国成立多少周年？', '明年是新中国成立75周年，我们要坚定不移推进中国式现代化。'),
+      '75周年',
+    );
     assert.equal(extractDirect('这项工程总投资多少？', '这项工程总投资1.3万亿元，计划于五年内建成。'), '1.3万亿元');
   });
 
@@ -51,12 +54,17 @@ describe('direct span', () => {
     assert.equal(extractDirect('新型工业化有多少项重点任务？', '创新是新型工业化的根本动力。'), null);
     assert.equal(extractDirect('是谁提出绿色低碳的？', '绿色低碳是新型工业化的生态底色。'), null);
     // The subject is there, the count is not: the caller can say so (a partial answer).
-    assert.equal(extractDirect('杭州亚运会中国获得了多少枚金牌？', '成都大运会、杭州亚运会精彩纷呈，体育健儿勇创佳绩。'), null);
+    assert.equal(
+      extractDirect('杭州亚运会中国获得了多少枚金牌？', '成都大运会、杭州亚运会精彩纷呈，体育健儿勇创佳绩。'),
+      null,
+    );
   });
 
   it('returns a verbatim substring of the text for every sentence of the corpus', () => {
     const corpus = readFileSync(path.join(ROOT, 'corpus', '000_4d85f24a15212bac.txt'), 'utf8').replace(/\s+/g, '');
-    const sentences = splitSentences(corpus).map(([s, e]) => corpus.slice(s, e)).filter((_, i) => i % 7 === 0);
+    const sentences = splitSentences(corpus)
+      .map(([s, e]) => corpus.slice(s, e))
+      .filter((_, i) => i % 7 === 0);
     for (const sentence of sentences) {
       for (const question of ['这是什么时候的事？', '是谁说的？', '有多少个？', '说的是哪个文件？']) {
         const direct = extractDirect(question, sentence);

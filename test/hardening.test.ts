@@ -6,10 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { parseDocuments } from '../src/corpus/parse.js';
 import { readCorpus } from '../src/corpus/read.js';
-import { ingest } from '../src/index/ingest.js';
 import { percentile } from '../src/eval/stats.js';
-import { corpusCopy, ROOT, testConfig } from './helpers.js';
-import { startServer, startServerProcess, type Running } from './server-helpers.js';
+import { ingest } from '../src/index/ingest.js';
+import { corpusCopy, testConfig } from './helpers.js';
+import { type Running, startServer, startServerProcess } from './server-helpers.js';
 
 let srv: Running;
 before(async () => {
@@ -24,20 +24,37 @@ describe('parser under random input (fast-check)', () => {
   it('never throws and keeps sentence offsets inside paragraphs', () => {
     const line = fc.oneof(
       fc.string({ unit: 'grapheme', maxLength: 80 }),
-      fc.string({ unit: fc.constantFrom('。', '，', '！', '？', '、', '“', '”', '（', '）', ' ', '\t'), maxLength: 40 }),
-      fc.constantFrom('一、标题', '（二）小节', '同志们、朋友们！', '# 标题', '---', '附件 1', '(2023 年 1 月 1 日)', '一是要做好工作。'),
+      fc.string({
+        unit: fc.constantFrom('。', '，', '！', '？', '、', '“', '”', '（', '）', ' ', '\t'),
+        maxLength: 40,
+      }),
+      fc.constantFrom(
+        '一、标题',
+        '（二）小节',
+        '同志们、朋友们！',
+        '# 标题',
+        '---',
+        '附件 1',
+        '(2023 年 1 月 1 日)',
+        '一是要做好工作。',
+      ),
       fc.string({ unit: fc.constantFrom('中', '国', '工', '业', '化', '2', '0'), minLength: 2000, maxLength: 5000 }),
     );
     fc.assert(
-      fc.property(fc.array(line, { maxLength: 30 }), fc.constantFrom('\n', '\r\n', '\r', '\n\n'), fc.boolean(), (lines, eol, markdown) => {
-        const docs = parseDocuments(lines.join(eol), { source: 'random.txt', markdown });
-        for (const d of docs) {
-          for (const p of d.paragraphs) {
-            assert.ok(p.text.length > 0);
-            for (const [s, e] of p.sentences) assert.ok(0 <= s && s < e && e <= p.text.length);
+      fc.property(
+        fc.array(line, { maxLength: 30 }),
+        fc.constantFrom('\n', '\r\n', '\r', '\n\n'),
+        fc.boolean(),
+        (lines, eol, markdown) => {
+          const docs = parseDocuments(lines.join(eol), { source: 'random.txt', markdown });
+          for (const d of docs) {
+            for (const p of d.paragraphs) {
+              assert.ok(p.text.length > 0);
+              for (const [s, e] of p.sentences) assert.ok(0 <= s && s < e && e <= p.text.length);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -46,18 +63,30 @@ describe('parser under random input (fast-check)', () => {
 describe('API under hostile input', () => {
   it('never answers 5xx to random JSON bodies (fast-check)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.record({ question: fc.anything(), history: fc.option(fc.anything()) }, { requiredKeys: [] }), async (body) => {
-        const res = await ask(JSON.stringify(body));
-        assert.ok(res.status < 500, `status ${res.status} for ${JSON.stringify(body).slice(0, 80)}`);
-        const json = await res.json();
-        if (res.status >= 400) assert.equal(typeof json.error.message, 'string');
-      }),
+      fc.asyncProperty(
+        fc.record({ question: fc.anything(), history: fc.option(fc.anything()) }, { requiredKeys: [] }),
+        async (body) => {
+          const res = await ask(JSON.stringify(body));
+          assert.ok(res.status < 500, `status ${res.status} for ${JSON.stringify(body).slice(0, 80)}`);
+          const json = await res.json();
+          if (res.status >= 400) assert.equal(typeof json.error.message, 'string');
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
   it('answers or rejects Unicode edge cases cleanly', async () => {
-    const cases = ['毛泽东思想😀活的灵魂？', '新型\u200b工业化\u200d的特征', '\u202e新型工业化\u202c是什么', 'مرحبا بالعالم', '𠀀𠀁𠀂', '\ud800孤立代理', '问题\u0000有空字符', '🙂'.repeat(500)];
+    const cases = [
+      '毛泽东思想😀活的灵魂？',
+      '新型\u200b工业化\u200d的特征',
+      '\u202e新型工业化\u202c是什么',
+      'مرحبا بالعالم',
+      '𠀀𠀁𠀂',
+      '\ud800孤立代理',
+      '问题\u0000有空字符',
+      '🙂'.repeat(500),
+    ];
     for (const question of cases) {
       const res = await ask(JSON.stringify({ question }));
       assert.ok(res.status === 200 || res.status === 400, `${JSON.stringify(question)} → ${res.status}`);
@@ -67,13 +96,27 @@ describe('API under hostile input', () => {
   });
 
   it('ignores unknown fields and rejects a body over the size limit', async () => {
-    assert.equal((await ask(JSON.stringify({ question: '新型工业化的鲜明特征是什么', extra: { a: 1 }, temperature: 2 }))).status, 200);
+    assert.equal(
+      (await ask(JSON.stringify({ question: '新型工业化的鲜明特征是什么', extra: { a: 1 }, temperature: 2 }))).status,
+      200,
+    );
     const big = await ask(JSON.stringify({ question: 'x', history: [{ role: 'user', content: 'y'.repeat(70_000) }] }));
     assert.equal(big.status, 413);
   });
 
   it('answers 200 concurrent distinct questions, each with its own answer', async () => {
-    const topics = ['毛泽东思想', '新型工业化', '民主集中制', '高质量发展', '改革开放', '一带一路', '数字技术', '绿色低碳', '世界一流企业', '人民军队'];
+    const topics = [
+      '毛泽东思想',
+      '新型工业化',
+      '民主集中制',
+      '高质量发展',
+      '改革开放',
+      '一带一路',
+      '数字技术',
+      '绿色低碳',
+      '世界一流企业',
+      '人民军队',
+    ];
     const questions = Array.from({ length: 200 }, (_, i) => `${topics[i % topics.length]}是什么？（第${i}问）`);
     const times: number[] = [];
     const answers = await Promise.all(
@@ -85,14 +128,18 @@ describe('API under hostile input', () => {
         return res.json();
       }),
     );
-    answers.forEach((a, i) => assert.equal(a.question, questions[i]));
-    console.log(`200 concurrent asks: p50 ${percentile(times, 50).toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms`);
+    for (const [i, a] of answers.entries()) assert.equal(a.question, questions[i]);
+    console.log(
+      `200 concurrent asks: p50 ${percentile(times, 50).toFixed(0)} ms, p95 ${percentile(times, 95).toFixed(0)} ms`,
+    );
   });
 
   it('times out a request whose body never arrives', async () => {
     const { port } = new URL(srv.url);
     const socket = net.connect(Number(port), '127.0.0.1');
-    socket.write('POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"question":');
+    socket.write(
+      'POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"question":',
+    );
     const response = await new Promise<string>((resolve) => {
       let data = '';
       socket.on('data', (d) => {
@@ -108,7 +155,12 @@ describe('API under hostile input', () => {
   it('limits asks per client with 429 and Retry-After', async () => {
     const limited = await startServer({ rateLimitPerMinute: 3 });
     try {
-      const post = () => fetch(`${limited.url}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"question":"你好"}' });
+      const post = () =>
+        fetch(`${limited.url}/api/ask`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"question":"你好"}',
+        });
       for (let i = 0; i < 3; i++) assert.equal((await post()).status, 200);
       const res = await post();
       assert.equal(res.status, 429);
@@ -126,7 +178,11 @@ describe('server process', () => {
     const config = testConfig();
     await ingest(config, { log: () => {} });
     const { proc, url, exit } = await startServerProcess({ CORPUS_DIR: config.corpusDir, INDEX_DIR: config.indexDir });
-    const inflight = fetch(`${url}/api/summarize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ docId: (await (await fetch(`${url}/api/documents`)).json()).documents[0].id }) });
+    const inflight = fetch(`${url}/api/summarize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ docId: (await (await fetch(`${url}/api/documents`)).json()).documents[0].id }),
+    });
     await new Promise((r) => setTimeout(r, 5));
     proc.kill('SIGTERM');
     const res = await inflight;
@@ -135,21 +191,34 @@ describe('server process', () => {
     assert.equal(await exit, 0);
   });
 
-  it('keeps answering during a re-ingest and switches to the new index when it is complete', { timeout: 120_000 }, async () => {
+  it('keeps answering during a re-ingest and switches to the new index when it is complete', {
+    timeout: 120_000,
+  }, async () => {
     const corpus = corpusCopy();
     const config = testConfig(corpus);
     await ingest(config, { log: () => {} });
-    const { proc, url, exit } = await startServerProcess({ CORPUS_DIR: corpus, INDEX_DIR: config.indexDir, RELOAD_INTERVAL_MS: '200' });
+    const { proc, url, exit } = await startServerProcess({
+      CORPUS_DIR: corpus,
+      INDEX_DIR: config.indexDir,
+      RELOAD_INTERVAL_MS: '200',
+    });
     try {
       const before = (await (await fetch(`${url}/api/health`)).json()).builtAt;
-      writeFileSync(path.join(corpus, 'extra.md'), '---\ntitle: 补充说明\n---\n\n## 一、说明\n\n本文件专门说明量子蜂巢计划的试点安排，试点在三个城市开展。\n');
+      writeFileSync(
+        path.join(corpus, 'extra.md'),
+        '---\ntitle: 补充说明\n---\n\n## 一、说明\n\n本文件专门说明量子蜂巢计划的试点安排，试点在三个城市开展。\n',
+      );
       let failures = 0;
       let served = 0;
       const reingest = ingest(config, { log: () => {} });
       let done = false;
       void reingest.then(() => (done = true));
       while (!done) {
-        const res = await fetch(`${url}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"question":"毛泽东思想活的灵魂是什么"}' });
+        const res = await fetch(`${url}/api/ask`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"question":"毛泽东思想活的灵魂是什么"}',
+        });
         if (res.status === 200) served++;
         else failures++;
       }
@@ -162,7 +231,13 @@ describe('server process', () => {
       assert.equal(failures, 0);
       assert.ok(served > 0);
       assert.notEqual(after, before, 'the server switched to the new build');
-      const a = await (await fetch(`${url}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"question":"量子蜂巢计划在几个城市试点？"}' })).json();
+      const a = await (
+        await fetch(`${url}/api/ask`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"question":"量子蜂巢计划在几个城市试点？"}',
+        })
+      ).json();
       assert.match(a.answer, /三个城市/);
     } finally {
       proc.kill('SIGTERM');
@@ -174,12 +249,18 @@ describe('server process', () => {
 describe('unsafe corpus files', () => {
   it('indexes HTML and script text as plain text and skips binary files with a reason', async () => {
     const corpus = corpusCopy();
-    writeFileSync(path.join(corpus, 'html.txt'), '网页内容\n\n<script>alert(1)</script>这段话里有<img src=x onerror=alert(1)>标签。\n');
+    writeFileSync(
+      path.join(corpus, 'html.txt'),
+      '网页内容\n\n<script>alert(1)</script>这段话里有<img src=x onerror=alert(1)>标签。\n',
+    );
     writeFileSync(path.join(corpus, 'blob.txt'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00]));
     const { documents, errors } = await readCorpus(corpus);
     const html = documents.find((d) => d.meta.title === '网页内容')!;
     assert.equal(html.paragraphs[0].text, '<script>alert(1)</script>这段话里有<img src=x onerror=alert(1)>标签。');
-    assert.deepEqual(errors.map((e) => e.file), ['blob.txt']);
+    assert.deepEqual(
+      errors.map((e) => e.file),
+      ['blob.txt'],
+    );
     assert.equal(documents.length, 5);
     assert.ok(readFileSync(path.join(corpus, '000_4d85f24a15212bac.txt')).length > 0);
   });

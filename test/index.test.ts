@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { Answerer } from '../src/answer/answer.js';
 import { FILES } from '../src/index/files.js';
 import { ingest, staleReason } from '../src/index/ingest.js';
 import { KnowledgeBase } from '../src/index/knowledge-base.js';
@@ -11,10 +12,9 @@ import { FORMAT_VERSION } from '../src/index/manifest.js';
 import { openKnowledgeBase } from '../src/index/open.js';
 import { HnswVectorIndex } from '../src/index/store/hnsw.js';
 import { HybridRetriever, HybridSearcher } from '../src/retrieval/hybrid.js';
-import { Answerer } from '../src/answer/answer.js';
 import { DEFAULT_TUNING } from '../src/tuning.js';
+import { CORPUS, corpusCopy, ROOT, tempDir, testConfig } from './helpers.js';
 import { startServer } from './server-helpers.js';
-import { CORPUS, corpusCopy, ROOT, shared, tempDir, testConfig } from './helpers.js';
 
 const quiet = { log: () => {} };
 
@@ -40,7 +40,10 @@ describe('ingest of the real corpus', async () => {
       assert.equal(paragraph.text.slice(p.start, p.end), p.text);
       assert.ok(p.text.length <= kb.manifest.passageBudget || paragraph.sentences.length === 1);
     }
-    assert.ok(kb.passages.some((p) => p.id.endsWith('#1')), 'at least one paragraph is long enough to split');
+    assert.ok(
+      kb.passages.some((p) => p.id.endsWith('#1')),
+      'at least one paragraph is long enough to split',
+    );
   });
 
   it('round-trips the vector index through write and load', async () => {
@@ -66,7 +69,10 @@ describe('ingest of the real corpus', async () => {
     assert.equal((await vectors.search([0.9, 0.1, 0], 1))[0].id, 'a');
     await vectors.remove(['a']);
     assert.equal(vectors.size, 2);
-    assert.deepEqual((await vectors.search([0.9, 0.1, 0], 3)).map((h) => h.id), ['b', 'c']);
+    assert.deepEqual(
+      (await vectors.search([0.9, 0.1, 0], 3)).map((h) => h.id),
+      ['b', 'c'],
+    );
   });
 
   it('ranks the paragraph that answers first by keyword, for real questions', async () => {
@@ -109,7 +115,12 @@ describe('re-ingest and index safety', () => {
     const config = testConfig(corpus);
     const first = await ingest(config, quiet);
     const file = path.join(corpus, '000_4d85f24a15212bac.txt');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('谢谢大家！', '谢谢大家！').replace('此时此刻，夜色斑斓，万家灯火。', '此时此刻，夜色斑斓，万家灯火通明。'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace('谢谢大家！', '谢谢大家！')
+        .replace('此时此刻，夜色斑斓，万家灯火。', '此时此刻，夜色斑斓，万家灯火通明。'),
+    );
     assert.match((await staleReason(config)) ?? '', /corpus changed/);
     const second = await ingest(config, quiet);
     assert.equal(first.manifest.embedded, first.manifest.counts.passages);
@@ -124,17 +135,30 @@ describe('re-ingest and index safety', () => {
     await ingest(config, quiet);
     const before = readFileSync(path.join(currentDir(config.indexDir), FILES.manifest), 'utf8');
     // A bigger corpus, new text throughout so nothing is reused, keeps the child busy when it is killed.
-    const sentences = readdirSync(CORPUS).flatMap((f) => readFileSync(path.join(CORPUS, f), 'utf8').match(/[^。\n]+。/g) ?? []);
+    const sentences = readdirSync(CORPUS).flatMap(
+      (f) => readFileSync(path.join(CORPUS, f), 'utf8').match(/[^。\n]+。/g) ?? [],
+    );
     for (const copy of [1, 2]) {
       const paragraphs = sentences.map((sentence, i) => `第${copy}份材料第${i + 1}段：${sentence}`);
-      writeFileSync(path.join(corpus, `extra-${copy}.md`), `---\ntitle: 附加材料${copy}\n---\n\n${paragraphs.join('\n\n')}\n`);
+      writeFileSync(
+        path.join(corpus, `extra-${copy}.md`),
+        `---\ntitle: 附加材料${copy}\n---\n\n${paragraphs.join('\n\n')}\n`,
+      );
     }
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts'], {
       cwd: ROOT,
-      env: { ...process.env, CORPUS_DIR: corpus, INDEX_DIR: config.indexDir, EMBEDDINGS: 'builtin', CACHE_DIR: config.cacheDir },
+      env: {
+        ...process.env,
+        CORPUS_DIR: corpus,
+        INDEX_DIR: config.indexDir,
+        EMBEDDINGS: 'builtin',
+        CACHE_DIR: config.cacheDir,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
     await new Promise<void>((resolve, reject) => {
       child.stderr.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('fitting the built-in embedder')) {
@@ -164,7 +188,10 @@ describe('re-ingest and index safety', () => {
     const kb = await openKnowledgeBase(config, quiet);
     assert.equal(kb.documents.length, 4);
     const manifestFile = path.join(currentDir(config.indexDir), FILES.manifest);
-    writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(readFileSync(manifestFile, 'utf8')), formatVersion: 999 }));
+    writeFileSync(
+      manifestFile,
+      JSON.stringify({ ...JSON.parse(readFileSync(manifestFile, 'utf8')), formatVersion: 999 }),
+    );
     assert.match((await staleReason(config)) ?? '', /no usable index/);
     assert.equal((await openKnowledgeBase(config, quiet)).manifest.formatVersion, FORMAT_VERSION);
   });
@@ -176,7 +203,10 @@ describe('re-ingest and index safety', () => {
     const bytes = readFileSync(file);
     for (let i = 0; i < 64; i++) bytes[bytes.length / 2 + i] ^= 0xff;
     writeFileSync(file, bytes);
-    await assert.rejects(KnowledgeBase.load(config), /vectors\.hnsw .*corrupt \(its checksum does not match.*npm run ingest/);
+    await assert.rejects(
+      KnowledgeBase.load(config),
+      /vectors\.hnsw .*corrupt \(its checksum does not match.*npm run ingest/,
+    );
     const kb = await openKnowledgeBase(config, quiet);
     const [top] = await new HybridSearcher(kb, DEFAULT_TUNING.retrieval).search('毛泽东思想活的灵魂是什么', { k: 1 });
     assert.ok(top.paragraph.text.includes('这是毛泽东思想活的灵魂'));
@@ -187,7 +217,10 @@ describe('re-ingest and index safety', () => {
     const vectors = HnswVectorIndex.create(3, 1);
     await vectors.add([{ id: 'a', docId: 'd', vector: [1, 0, 0] }]);
     await vectors.write(file);
-    await assert.rejects(HnswVectorIndex.read(file, 5, [{ id: 'a', docId: 'd' }]), /holds 3-dimensional vectors, the embedder makes 5/);
+    await assert.rejects(
+      HnswVectorIndex.read(file, 5, [{ id: 'a', docId: 'd' }]),
+      /holds 3-dimensional vectors, the embedder makes 5/,
+    );
     await assert.rejects(HnswVectorIndex.read(file, 3, []), /holds 1 vectors but there are 0 passages/);
   });
 
@@ -200,10 +233,16 @@ describe('re-ingest and index safety', () => {
     const kb = await openKnowledgeBase(config, { log: (m) => messages.push(m) });
     assert.equal(kb.documents.length, 4);
     assert.match(kb.stale?.reason ?? '', /corpus cannot be read.*rebuilding failed/);
-    assert.ok(messages.some((m) => /^WARNING: serving the previous index/.test(m)), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => /^WARNING: serving the previous index/.test(m)),
+      messages.join('\n'),
+    );
     const srv = await startServer({}, new Answerer(kb));
     try {
-      const health = (await (await fetch(`${srv.url}/api/health`)).json()) as { status: string; stale?: { reason: string } };
+      const health = (await (await fetch(`${srv.url}/api/health`)).json()) as {
+        status: string;
+        stale?: { reason: string };
+      };
       assert.equal(health.status, 'stale');
       assert.match(health.stale?.reason ?? '', /rebuilding failed/);
     } finally {
@@ -211,9 +250,14 @@ describe('re-ingest and index safety', () => {
     }
   });
 
-  it('fails at once with a clear message when INDEX_DIR cannot be created (e.g. under /proc)', { timeout: 10_000 }, async () => {
+  it('fails at once with a clear message when INDEX_DIR cannot be created (e.g. under /proc)', {
+    timeout: 10_000,
+  }, async () => {
     const started = Date.now();
-    await assert.rejects(ingest({ ...testConfig(), indexDir: '/proc/policy-qa-index' }, quiet), /Cannot create the index folder \/proc\/policy-qa-index \(ENOENT\); set INDEX_DIR/);
+    await assert.rejects(
+      ingest({ ...testConfig(), indexDir: '/proc/policy-qa-index' }, quiet),
+      /Cannot create the index folder \/proc\/policy-qa-index \(ENOENT\); set INDEX_DIR/,
+    );
     assert.ok(Date.now() - started < 5000);
   });
 

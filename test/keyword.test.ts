@@ -110,7 +110,10 @@ describe('Bm25Index.knows and idf', async () => {
 describe('Bm25Index packed postings', () => {
   it('gives identical results when rebuilt from its packed postings', async () => {
     const index = Bm25Index.build(CORPUS);
-    const restored = new Bm25Index(CORPUS.map((d) => d.id), index.packed());
+    const restored = new Bm25Index(
+      CORPUS.map((d) => d.id),
+      index.packed(),
+    );
     for (const query of ['新型工业化', '粮食', '科技创新', '工业文章', '贺词', '火星']) {
       assert.deepEqual(await restored.query(query, 10), await index.query(query, 10), query);
     }

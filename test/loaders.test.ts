@@ -5,12 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { TextItem } from 'pdfjs-dist/types/src/display/api.js';
 import { Answerer } from '../src/answer/answer.js';
-import { loadGold, runGold, type GoldMetrics } from '../src/eval/gold.js';
-import { ingest } from '../src/index/ingest.js';
-import { KnowledgeBase } from '../src/index/knowledge-base.js';
 import { loadFile, UnreadableFileError, UnsupportedFileError } from '../src/corpus/loaders/index.js';
 import { readCorpus } from '../src/corpus/read.js';
 import type { CorpusDocument } from '../src/corpus/types.js';
+import { type GoldMetrics, loadGold, runGold } from '../src/eval/gold.js';
+import { ingest } from '../src/index/ingest.js';
+import { KnowledgeBase } from '../src/index/knowledge-base.js';
 import {
   closeBrowser,
   FOOTER_TEXT,
@@ -144,12 +144,20 @@ describe('PDF', () => {
   it('keeps a title printed large on page 1 when the running header repeats it in small type', async () => {
     const text = seedText().split('\n');
     const title = '二〇二四年新年贺词';
-    const lines = seedLines(text.slice(text.indexOf(title), text.indexOf('中共中央政治局召开专题民主生活会强调')).join('\n'));
-    const bytes = await makePdf(lines.map((l, i) => ({ ...l, title: i === 0 })), { format: 'A5', header: title });
+    const lines = seedLines(
+      text.slice(text.indexOf(title), text.indexOf('中共中央政治局召开专题民主生活会强调')).join('\n'),
+    );
+    const bytes = await makePdf(
+      lines.map((l, i) => ({ ...l, title: i === 0 })),
+      { format: 'A5', header: title },
+    );
     const [doc] = (await loadFile('address.pdf', bytes)).documents;
     assert.ok(Math.max(...doc.paragraphs.flatMap((p) => p.pages!)) >= 3, 'the header repeats on several pages');
     assert.equal(doc.meta.title, title);
-    assert.deepEqual(doc.paragraphs.filter((p) => p.text.includes(title)).map((p) => p.text), []);
+    assert.deepEqual(
+      doc.paragraphs.filter((p) => p.text.includes(title)).map((p) => p.text),
+      [],
+    );
   });
 
   it('takes section headings from a larger font where the text alone would not show them', async () => {
@@ -271,9 +279,7 @@ describe('corpus folder', () => {
     const { documents, errors } = await readCorpus(dir);
     const titles = documents.map((d) => d.meta.title);
     assert.deepEqual(
-      ['国库管理办法', '预算管理条例', '链接文件', '数据管理办法'].filter(
-        (t) => !titles.includes(t),
-      ),
+      ['国库管理办法', '预算管理条例', '链接文件', '数据管理办法'].filter((t) => !titles.includes(t)),
       [],
     );
     assert.deepEqual(errors.map((e) => e.file).sort(), ['broken.txt', 'photo.png']);

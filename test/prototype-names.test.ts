@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseSse, startServer, type Running } from './server-helpers.js';
+import { parseSse, type Running, startServer } from './server-helpers.js';
 
 const NAMES = Object.getOwnPropertyNames(Object.prototype);
 const LEAKS = /not a function|Cannot read|undefined|TypeError|\.slice|\.map|stack/;

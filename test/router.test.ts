@@ -1,7 +1,7 @@
 /** routeQuestion: question type, item and part ordinals, and language, one behaviour each. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { routeQuestion, type QuestionType } from '../src/answer/router.js';
+import { type QuestionType, routeQuestion } from '../src/answer/router.js';
 
 describe('routeQuestion type', () => {
   const examples: Array<[QuestionType, string, string]> = [
@@ -41,7 +41,8 @@ describe('routeQuestion type', () => {
     assert.equal(routeQuestion('你好！请问新型工业化有哪些重点任务？').type, 'list');
   });
 
-  it('routes "讲了什么" about a whole text to summary', () => assert.equal(routeQuestion('新年贺词讲了什么').type, 'summary'));
+  it('routes "讲了什么" about a whole text to summary', () =>
+    assert.equal(routeQuestion('新年贺词讲了什么').type, 'summary'));
 
   it('does not route "第二点具体说了什么" to summary: it asks for item 2', () => {
     const route = routeQuestion('第二点具体说了什么');

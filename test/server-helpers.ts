@@ -1,12 +1,12 @@
 /** Start the real Express app on an ephemeral port over the seed index. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { Server } from 'node:http';
-import type { Answerer } from '../src/answer/answer.js';
-import { createApp, type AppOptions } from '../src/server/app.js';
-import { listen, type ListenSettings } from '../src/server/listen.js';
-import { ROOT, seedAnswerer } from './helpers.js';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { Answerer } from '../src/answer/answer.js';
+import { type AppOptions, createApp } from '../src/server/app.js';
+import { type ListenSettings, listen } from '../src/server/listen.js';
+import { ROOT, seedAnswerer } from './helpers.js';
 
 export interface Running {
   url: string;

@@ -6,7 +6,7 @@ import type { SummaryOptions } from '../src/answer/summarize.js';
 import type { Answer, AnswerEvent, AnswerOptions, Turn } from '../src/answer/types.js';
 import { Admission } from '../src/server/admission.js';
 import { seedAnswerer } from './helpers.js';
-import { parseSse, startServer, type Running } from './server-helpers.js';
+import { parseSse, type Running, startServer } from './server-helpers.js';
 
 const json = { 'content-type': 'application/json' };
 const sse = { accept: 'text/event-stream' };
@@ -170,12 +170,18 @@ describe('streaming', () => {
       const events = parseSse(await res.text());
       const answer: Answer = JSON.parse(events.at(-1)!.data);
       const deltas = events.filter((e) => e.event === 'delta').map((e) => JSON.parse(e.data));
-      assert.deepEqual(deltas.map((d) => d.segment), answer.segments);
+      assert.deepEqual(
+        deltas.map((d) => d.segment),
+        answer.segments,
+      );
       for (const d of deltas) {
         assert.equal(d.text, d.segment.n === undefined ? d.segment.text : `${d.segment.text}[${d.segment.n}]`);
       }
       const cited = deltas.filter((d) => d.citation).map((d) => d.citation.n);
-      assert.deepEqual(cited, answer.citations.map((c) => c.n));
+      assert.deepEqual(
+        cited,
+        answer.citations.map((c) => c.n),
+      );
       const { mode, direct, language } = answer;
       assert.deepEqual(JSON.parse(events[0].data), { mode, direct, language });
     } finally {
@@ -304,7 +310,7 @@ describe('connection limits', () => {
     try {
       const socket = await connect(srv.url);
       const closed = closedAfter(socket);
-      const request = 'GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ' + 'a'.repeat(100);
+      const request = `GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ${'a'.repeat(100)}`;
       let i = 0;
       const drip = setInterval(() => socket.writable && socket.write(request[i++ % request.length]), 50);
       const { ms, data } = await closed;

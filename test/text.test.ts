@@ -36,7 +36,10 @@ describe('words', () => {
 
 describe('bigrams', () => {
   it('are marked with BIGRAM_MARK and cover each adjacent pair of a content run', () => {
-    assert.deepEqual(bigrams('新型工业化'), ['新型', '型工', '工业', '业化'].map((b) => BIGRAM_MARK + b));
+    assert.deepEqual(
+      bigrams('新型工业化'),
+      ['新型', '型工', '工业', '业化'].map((b) => BIGRAM_MARK + b),
+    );
   });
 
   it('add nothing for a run of stopwords (是什么)', () => {
@@ -138,7 +141,10 @@ describe('splitSentences', () => {
   });
 
   it('keeps a quotation that opens mid-sentence inside the sentence, even with a 。 in it', () => {
-    assert.deepEqual(sentences('他说“今天很好。明天也好”然后走了。第二句。'), ['他说“今天很好。明天也好”然后走了。', '第二句。']);
+    assert.deepEqual(sentences('他说“今天很好。明天也好”然后走了。第二句。'), [
+      '他说“今天很好。明天也好”然后走了。',
+      '第二句。',
+    ]);
   });
 
   it('does not end a sentence at ； or ，', () => {
@@ -158,7 +164,25 @@ describe('splitSentences', () => {
   });
 
   it('returns ordered, non-overlapping, non-empty, trimmed spans inside the text for any input (fast-check)', () => {
-    const unit = fc.constantFrom('。', '！', '？', '!', '?', '.', '“', '”', '「', '」', '…', '）', ' ', '\n', '中', 'a', '1');
+    const unit = fc.constantFrom(
+      '。',
+      '！',
+      '？',
+      '!',
+      '?',
+      '.',
+      '“',
+      '”',
+      '「',
+      '」',
+      '…',
+      '）',
+      ' ',
+      '\n',
+      '中',
+      'a',
+      '1',
+    );
     fc.assert(
       fc.property(fc.string({ unit, maxLength: 60 }), (text) => {
         let previousEnd = 0;
@@ -194,7 +218,8 @@ describe('normalizeLine', () => {
     assert.equal(normalizeLine('中\u3000国\u00a0人民'), '中国人民');
   });
 
-  it('removes spaces between digits and CJK characters', () => assert.equal(normalizeLine('2023 年 12 月'), '2023年12月'));
+  it('removes spaces between digits and CJK characters', () =>
+    assert.equal(normalizeLine('2023 年 12 月'), '2023年12月'));
 
   it('turns half-width punctuation after CJK into full width', () => {
     assert.equal(normalizeLine('你好, 世界! 对吗? 是: 好; 嗯'), '你好，世界！对吗？是：好；嗯');

@@ -5,7 +5,10 @@ import { DEFAULT_TUNING, withSetting } from '../src/tuning.js';
 
 describe('withSetting', () => {
   it('sets a nested number by its dotted path', () => {
-    assert.equal(withSetting(DEFAULT_TUNING, 'abstain.model.weights.evidence', 0.123).abstain.model.weights.evidence, 0.123);
+    assert.equal(
+      withSetting(DEFAULT_TUNING, 'abstain.model.weights.evidence', 0.123).abstain.model.weights.evidence,
+      0.123,
+    );
   });
 
   it('leaves every other setting as it was', () => {

@@ -6,14 +6,14 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { TextItem } from 'pdfjs-dist/types/src/display/api.js';
+import { chromium } from 'playwright-core';
 import type { Config } from '../src/config.js';
 import { ingest, staleReason } from '../src/index/ingest.js';
 import { KnowledgeBase } from '../src/index/knowledge-base.js';
-import { createApp, type AppOptions } from '../src/server/app.js';
-import { buildIndex, type BuildResult } from '../src/server/build.js';
+import { type AppOptions, createApp } from '../src/server/app.js';
+import { type BuildResult, buildIndex } from '../src/server/build.js';
 import { Library, sanitizeFileName } from '../src/server/library.js';
 import { LiveAnswerer } from '../src/server/live.js';
-import { chromium } from 'playwright-core';
 import {
   CHROMIUM,
   closeBrowser,
@@ -409,8 +409,10 @@ describe('upload through the page', () => {
       await page.setInputFiles('#file-input', file);
       // The panel lists the upload, then shows it ready once the new index serves it.
       await page.waitForFunction(
-        () => Array.from(document.querySelectorAll('#library-list .lib-doc')).some(
-          (li) => li.textContent?.includes('坚决扛牢') && li.querySelector('.status-ready')),
+        () =>
+          Array.from(document.querySelectorAll('#library-list .lib-doc')).some(
+            (li) => li.textContent?.includes('坚决扛牢') && li.querySelector('.status-ready'),
+          ),
         null,
         { timeout: 90_000 },
       );

@@ -37,13 +37,13 @@ export function storeKey(key) {
 /** Headers carrying the API key, when one is known. */
 export function authHeaders() {
   const key = currentKey();
-  return key ? { Authorization: 'Bearer ' + key } : {};
+  return key ? { Authorization: `Bearer ${key}` } : {};
 }
 
 /** Build an ApiError from a status, the parsed JSON error body (or null) and the Allow header. */
 function toApiError(status, body, allow = null) {
-  const server = body && body.error && body.error.message;
-  const code = (body && body.error && body.error.code) || 'http_' + status;
+  const server = body?.error?.message;
+  const code = body?.error?.code || `http_${status}`;
   const mapped = STATUS_TEXT[status];
   const fallback = server || `请求失败（HTTP ${status}）`;
   const message = mapped ? (server ? `${mapped}（${server}）` : mapped) : fallback;
@@ -60,7 +60,9 @@ export function onKeyNeeded(prompt) {
 /** Ask the page for a key, once for all requests that got a 401 at the same time. */
 function requestKey(message) {
   if (!keyPrompt) return Promise.resolve('');
-  pendingPrompt ??= keyPrompt(message).finally(() => { pendingPrompt = null; });
+  pendingPrompt ??= keyPrompt(message).finally(() => {
+    pendingPrompt = null;
+  });
   return pendingPrompt;
 }
 
@@ -87,7 +89,9 @@ export async function request(path, { json, headers = {}, ...rest } = {}) {
     let body = null;
     try {
       body = await res.json();
-    } catch { /* not JSON */ }
+    } catch {
+      /* not JSON */
+    }
     if (res.status === 401 && (await keyToRetry(sentKey))) continue;
     throw toApiError(res.status, body, res.headers.get('Allow'));
   }
@@ -104,9 +108,12 @@ export async function uploadFile(path, file, onProgress) {
       xhr.open('POST', path);
       for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
       xhr.responseType = 'json';
-      xhr.upload.addEventListener('progress', (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); });
+      xhr.upload.addEventListener('progress', (e) => {
+        if (e.lengthComputable) onProgress(e.loaded / e.total);
+      });
       xhr.addEventListener('load', () =>
-        resolve({ status: xhr.status, body: xhr.response, allow: xhr.getResponseHeader('Allow') }));
+        resolve({ status: xhr.status, body: xhr.response, allow: xhr.getResponseHeader('Allow') }),
+      );
       xhr.addEventListener('error', () => reject(new ApiError(0, 'network', '网络错误，上传中断')));
       const form = new FormData();
       form.append('file', file, file.name);

@@ -1,12 +1,13 @@
 // Entry point of the page: wires the composer, the panels and the health badge. No framework, no build step.
-import { $ } from './dom.js';
-import { read, write } from './storage.js';
+
 import { getJSON } from './api.js';
 import { ask, initChat, isBusy, newChat, summarize } from './chat.js';
 import { initDocuments, loadDocuments, setDrawer } from './documents.js';
+import { $ } from './dom.js';
 import { initKeyPrompt } from './key-prompt.js';
 import { initLibrary } from './library.js';
 import { initSourcePanel, setPanel } from './source-panel.js';
+import { read, write } from './storage.js';
 
 const NOTICE_DISMISSED = 'degradedNoticeDismissed';
 const DEGRADED_NOTICE = '内置检索模型（降级模式）：未加载预训练向量模型，语义匹配能力有限';
@@ -17,11 +18,10 @@ async function loadHealth() {
   try {
     const h = await getJSON('/api/health');
     const e = h.embedder || {};
-    badge.title = `模型：${e.model || '-'}，维度：${e.dims || '-'}；`
-      + `文件 ${h.documents} 篇，段落 ${h.passages} 个`;
+    badge.title = `模型：${e.model || '-'}，维度：${e.dims || '-'}；` + `文件 ${h.documents} 篇，段落 ${h.passages} 个`;
     const builtin = e.kind !== 'transformer';
-    badge.textContent = builtin ? '内置检索模型' : '向量模型：' + (e.model || 'transformer');
-    badge.className = 'badge ' + (builtin ? 'degraded' : 'ok');
+    badge.textContent = builtin ? '内置检索模型' : `向量模型：${e.model || 'transformer'}`;
+    badge.className = `badge ${builtin ? 'degraded' : 'ok'}`;
     $('#notice-text').textContent = DEGRADED_NOTICE;
     $('#notice').hidden = !builtin || read(NOTICE_DISMISSED) === '1';
   } catch (err) {
@@ -35,7 +35,7 @@ function initComposer() {
   const q = $('#question');
   const autosize = () => {
     q.style.height = 'auto';
-    q.style.height = Math.min(q.scrollHeight, 180) + 'px';
+    q.style.height = `${Math.min(q.scrollHeight, 180)}px`;
   };
   const submit = () => {
     if (isBusy() || !q.value.trim()) return;
@@ -46,7 +46,9 @@ function initComposer() {
   };
   // Phones get a placeholder that fits on one line.
   const narrow = matchMedia('(max-width: 480px)');
-  const placeholder = () => { q.placeholder = narrow.matches ? PLACEHOLDER.short : PLACEHOLDER.long; };
+  const placeholder = () => {
+    q.placeholder = narrow.matches ? PLACEHOLDER.short : PLACEHOLDER.long;
+  };
   narrow.addEventListener('change', placeholder);
   placeholder();
   q.addEventListener('input', autosize);
@@ -57,8 +59,11 @@ function initComposer() {
       submit();
     }
   });
-  $('#composer').addEventListener('submit', (e) => { e.preventDefault(); submit(); });
-  document.querySelectorAll('.example').forEach((b) => b.addEventListener('click', () => ask(b.textContent)));
+  $('#composer').addEventListener('submit', (e) => {
+    e.preventDefault();
+    submit();
+  });
+  for (const b of document.querySelectorAll('.example')) b.addEventListener('click', () => ask(b.textContent));
 }
 
 function init() {
@@ -68,9 +73,15 @@ function init() {
   initDocuments(summarize);
   initSourcePanel();
   initLibrary();
-  $('#backdrop').addEventListener('click', () => { setDrawer(false); setPanel(false); });
+  $('#backdrop').addEventListener('click', () => {
+    setDrawer(false);
+    setPanel(false);
+  });
   document.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') { setPanel(false); setDrawer(false); }
+    if (e.key === 'Escape') {
+      setPanel(false);
+      setDrawer(false);
+    }
   });
   $('#new-chat').addEventListener('click', newChat);
   $('#notice-close').addEventListener('click', () => {

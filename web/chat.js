@@ -1,11 +1,12 @@
 // The conversation: asking (streamed over SSE), summaries, and the thread, which survives a reload.
-import { $, el } from './dom.js';
+
 import { getJSON, request } from './api.js';
-import { readSSE } from './sse.js';
+import { $, el } from './dom.js';
 import { answerAsText, renderAnswer, renderPartial } from './render.js';
 import { openCitation, setPanel } from './source-panel.js';
-import { AnswerStream } from './stream.js';
+import { readSSE } from './sse.js';
 import { readJSON, remove, write } from './storage.js';
+import { AnswerStream } from './stream.js';
 
 const THREAD_KEY = 'thread';
 const SAVED_EXCHANGES = 20;
@@ -15,14 +16,16 @@ const HISTORY_ANSWER_CHARS = 300;
 
 const state = {
   busy: false,
-  exchanges: [],          // [{question, answer}] finished, oldest first; saved in localStorage
+  exchanges: [], // [{question, answer}] finished, oldest first; saved in localStorage
   msgData: new WeakMap(), // assistant message element -> answer object (partial while streaming)
 };
 
 const thread = () => $('#thread');
 const scroller = () => $('#scroller');
 const nearBottom = () => scroller().scrollHeight - scroller().scrollTop - scroller().clientHeight < 120;
-const scrollDown = (force) => { if (force || nearBottom()) scroller().scrollTop = scroller().scrollHeight; };
+const scrollDown = (force) => {
+  if (force || nearBottom()) scroller().scrollTop = scroller().scrollHeight;
+};
 
 function addUser(text) {
   $('#empty').hidden = true;
@@ -63,7 +66,7 @@ function finishAnswer(m, ans) {
 function showError(m, err) {
   const typing = m.body.querySelector('.typing');
   if (typing) typing.remove();
-  m.bubble.append(el('p', 'error-text', '出错了：' + ((err && err.message) || String(err))));
+  m.bubble.append(el('p', 'error-text', `出错了：${err?.message || String(err)}`));
   m.msg.classList.add('done', 'error');
   scrollDown(true);
 }
@@ -93,7 +96,7 @@ function remember(question, answer) {
 /** At most `max` characters (code points, so no surrogate pair is split), with … when cut. */
 function clip(text, max) {
   const chars = Array.from(text);
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
 /** The turns sent as `history`: the last few, questions in full and answers trimmed. */
@@ -179,7 +182,8 @@ function restoreThread() {
 async function copyText(text) {
   try {
     await navigator.clipboard.writeText(text);
-  } catch { // fallback for non-secure contexts / older browsers
+  } catch {
+    // fallback for non-secure contexts / older browsers
     const ta = document.body.appendChild(el('textarea', 'offscreen'));
     ta.value = text;
     ta.select();
@@ -196,14 +200,16 @@ export function initChat() {
     if (!t) return;
     const ans = state.msgData.get(t.closest('.msg.assistant'));
     if (t.matches('.suggestion')) {
-      summarize(t.dataset.docId, t.dataset.sectionId, '总结 ' + t.textContent);
+      summarize(t.dataset.docId, t.dataset.sectionId, `总结 ${t.textContent}`);
     } else if (t.matches('.cite, .source-link')) {
-      const c = ((ans && ans.citations) || []).find((x) => String(x.n) === t.dataset.n);
+      const c = (ans?.citations || []).find((x) => String(x.n) === t.dataset.n);
       if (c) openCitation(c);
     } else if (t.matches('.copy') && ans) {
       copyText(answerAsText(ans)).then(() => {
         t.textContent = '已复制';
-        setTimeout(() => { t.textContent = '复制回答'; }, 1500);
+        setTimeout(() => {
+          t.textContent = '复制回答';
+        }, 1500);
       });
     }
   });

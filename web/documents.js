@@ -1,7 +1,8 @@
 // The document list from GET /api/documents, and the documents/sections browser in the sidebar,
 // where each ready document and section can be summarised.
-import { $, button, el } from './dom.js';
+
 import { getJSON } from './api.js';
+import { $, button, el } from './dom.js';
 
 let docs = [];
 const listeners = [];
@@ -24,7 +25,8 @@ function renderDocs() {
     toggle.setAttribute('aria-expanded', 'true');
     wrap.appendChild(el('div', 'doc-head')).append(toggle, button('summarize', '总结', { docId: d.id }));
     const meta = [d.date, d.organisation || d.author, d.paragraphs != null ? `${d.paragraphs} 段` : '']
-      .filter(Boolean).join(' · ');
+      .filter(Boolean)
+      .join(' · ');
     wrap.append(el('div', 'doc-meta', meta));
     const ul = wrap.appendChild(el('ul', 'sections'));
     for (const s of d.sections || []) {
@@ -42,7 +44,7 @@ export function summaryLabel(docId, sectionId) {
   const title = d ? d.title : docId || '';
   const s = d && sectionId ? (d.sections || []).find((x) => x.id === sectionId) : null;
   if (!s) return `总结《${title}》`;
-  return `总结《${title}》· ${(s.path && s.path.length ? s.path : [s.title]).join(' › ')}`;
+  return `总结《${title}》· ${(s.path?.length ? s.path : [s.title]).join(' › ')}`;
 }
 
 export function setDrawer(open) {
@@ -55,7 +57,7 @@ export async function loadDocuments() {
   try {
     docs = (await getJSON('/api/documents')).documents || [];
   } catch (err) {
-    $('#docs').replaceChildren(el('p', 'error-text', '目录加载失败：' + err.message));
+    $('#docs').replaceChildren(el('p', 'error-text', `目录加载失败：${err.message}`));
     throw err;
   }
   renderDocs();

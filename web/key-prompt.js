@@ -1,6 +1,7 @@
 // The field that asks for the API key when the server answers 401; the key is kept in localStorage.
-import { $ } from './dom.js';
+
 import { onKeyNeeded } from './api.js';
+import { $ } from './dom.js';
 
 /** Show the key field; resolves to the key entered, or '' when cancelled. */
 function promptForKey(message) {

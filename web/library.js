@@ -1,9 +1,10 @@
 // The library panel: every document with its status, upload by drag and drop or a file picker
 // (one request per file, with progress), and delete after a confirmation. Upload and delete are
 // hidden when the server does not offer them (404/405).
-import { $, button, el } from './dom.js';
+
 import { request, uploadFile } from './api.js';
 import { loadDocuments, onDocuments } from './documents.js';
+import { $, button, el } from './dom.js';
 
 const POLL_MS = 1500;
 const STATUS_TEXT = { indexing: '索引中', ready: '可用', failed: '失败' };
@@ -39,11 +40,13 @@ function applyCapabilities() {
 
 function docMeta(d) {
   return [
-    d.format && d.format.toUpperCase(),
+    d.format?.toUpperCase(),
     d.pages != null && `${d.pages} 页`,
     d.paragraphs != null && `${d.paragraphs} 段`,
     d.source,
-  ].filter(Boolean).join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 function renderList() {
@@ -77,7 +80,7 @@ function renderList() {
 function updateUploadRows() {
   for (const li of document.querySelectorAll('#uploads li[data-id]')) {
     const d = docs.find((x) => x.id === li.dataset.id);
-    if (!d || !d.status) continue;
+    if (!d?.status) continue;
     const text = { indexing: '已上传，正在索引…', ready: '完成', failed: `索引失败：${d.error || ''}` }[d.status];
     if (text) li.querySelector('.upload-status').textContent = text;
     li.classList.toggle('failed', d.status === 'failed');
@@ -96,14 +99,16 @@ async function uploadOne(file, li) {
   const status = li.querySelector('.upload-status');
   status.textContent = '上传中…';
   try {
-    const res = await uploadFile('/api/documents', file, (fraction) => { progress.value = fraction; });
+    const res = await uploadFile('/api/documents', file, (fraction) => {
+      progress.value = fraction;
+    });
     progress.value = 1;
     const doc = res && Array.isArray(res.documents) ? res.documents[0] : null;
     status.textContent = doc && doc.status === 'ready' ? '完成' : '已上传，正在索引…';
-    if (doc && doc.id) li.dataset.id = doc.id;
+    if (doc?.id) li.dataset.id = doc.id;
   } catch (err) {
     li.classList.add('failed');
-    status.textContent = '失败：' + err.message;
+    status.textContent = `失败：${err.message}`;
     if (err.status === 404 || err.status === 405) {
       can.upload = false;
       applyCapabilities();
@@ -124,7 +129,7 @@ function uploadFiles(files) {
 
 async function deleteDocument(id) {
   try {
-    await request('/api/documents/' + encodeURIComponent(id), { method: 'DELETE' });
+    await request(`/api/documents/${encodeURIComponent(id)}`, { method: 'DELETE' });
   } catch (err) {
     const list = await loadDocuments().catch(() => docs);
     // A 404 for a document that is still listed means the server has no delete at all.
@@ -133,7 +138,7 @@ async function deleteDocument(id) {
       applyCapabilities();
     } else if (err.status !== 404) {
       $('#library-note').hidden = false;
-      $('#library-note').textContent = '删除失败：' + err.message;
+      $('#library-note').textContent = `删除失败：${err.message}`;
     }
     return;
   } finally {
@@ -142,13 +147,13 @@ async function deleteDocument(id) {
   await loadDocuments().catch(() => {});
 }
 
-let asking = null;
+let _asking = null;
 async function openLibrary() {
   $('#library').showModal();
   loadDocuments().catch((err) => $('#library-list').replaceChildren(el('li', 'error-text', err.message)));
-  asking ??= Promise.all([
+  _asking ??= Promise.all([
     offers('/api/documents', 'POST'),
-    offers('/api/documents/' + encodeURIComponent('-'), 'DELETE'),
+    offers(`/api/documents/${encodeURIComponent('-')}`, 'DELETE'),
   ]).then(([upload, del]) => {
     Object.assign(can, { asked: true, upload, delete: del });
     applyCapabilities();
@@ -165,7 +170,9 @@ export function initLibrary() {
   });
   $('#library-open').addEventListener('click', openLibrary);
   $('#library-close').addEventListener('click', () => dialog.close());
-  dialog.addEventListener('click', (e) => { if (e.target === dialog) dialog.close(); }); // the backdrop
+  dialog.addEventListener('click', (e) => {
+    if (e.target === dialog) dialog.close();
+  }); // the backdrop
   $('#file-input').addEventListener('change', (e) => {
     uploadFiles([...e.target.files]);
     e.target.value = '';
@@ -176,12 +183,14 @@ export function initLibrary() {
     e.preventDefault();
     zone.classList.add('over');
   });
-  dialog.addEventListener('dragleave', (e) => { if (e.target === zone) zone.classList.remove('over'); });
+  dialog.addEventListener('dragleave', (e) => {
+    if (e.target === zone) zone.classList.remove('over');
+  });
   dialog.addEventListener('drop', (e) => {
     if (zone.hidden) return;
     e.preventDefault();
     zone.classList.remove('over');
-    if (e.dataTransfer && e.dataTransfer.files.length) uploadFiles([...e.dataTransfer.files]);
+    if (e.dataTransfer?.files.length) uploadFiles([...e.dataTransfer.files]);
   });
   $('#library-list').addEventListener('click', (e) => {
     const t = e.target.closest('button');

@@ -155,7 +155,7 @@ export function renderAnswer(m, ans) {
     const ol = bubble.appendChild(el('ol', 'sources'));
     for (const c of cites) {
       const b = button('source-link', null, { n: c.n });
-      b.append(el('span', 'src-n', `[${c.n}]`), ' ' + sourceLabel(c));
+      b.append(el('span', 'src-n', `[${c.n}]`), ` ${sourceLabel(c)}`);
       ol.appendChild(el('li')).append(b);
     }
   }
@@ -165,5 +165,5 @@ export function renderAnswer(m, ans) {
 /** The answer and its sources as plain text, for the clipboard. */
 export function answerAsText(ans) {
   const src = (ans.citations || []).map((c) => `[${c.n}] ${sourceLabel(c)}`).join('\n');
-  return (ans.direct ? ans.direct + '\n\n' : '') + ans.answer + (src ? '\n\n来源：\n' + src : '');
+  return (ans.direct ? `${ans.direct}\n\n` : '') + ans.answer + (src ? `\n\n来源：\n${src}` : '');
 }

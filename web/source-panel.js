@@ -1,6 +1,7 @@
 // The source panel: the cited paragraph with the quoted sentences highlighted, and prev/next navigation.
-import { $, el } from './dom.js';
+
 import { getJSON } from './api.js';
+import { $, el } from './dom.js';
 import { placeLabel } from './render.js';
 
 let focus = null; // { focusId, text, highlights, page } of the citation that opened the panel
@@ -24,14 +25,14 @@ function fillMarked(box, text, ranges) {
   if (pos < text.length) box.append(text.slice(pos));
   if (first) {
     // Scroll the highlight into view below the sticky title, which stays visible.
-    $('#source-panel .panel-body').style.scrollPaddingTop = $('#source-panel .src-head').offsetHeight + 8 + 'px';
+    $('#source-panel .panel-body').style.scrollPaddingTop = `${$('#source-panel .src-head').offsetHeight + 8}px`;
     first.scrollIntoView({ block: 'nearest' });
   }
 }
 
 /** The cited paragraph shows the page of its quote; others the page they start on, when the server says. */
 function pageOf(p) {
-  if (focus && focus.page && p.paragraphId === focus.focusId) return focus.page;
+  if (focus?.page && p.paragraphId === focus.focusId) return focus.page;
   return p.page || (Array.isArray(p.pages) ? p.pages[0] : undefined);
 }
 
@@ -50,7 +51,10 @@ function renderPassage(p) {
   $('#src-path').textContent = (p.sectionPath || []).join(' › ');
   $('#src-para').textContent = placeLabel(p.paragraph, pageOf(p));
   fillMarked($('#src-text'), p.text || '', rangesFor(p));
-  for (const [sel, id] of [['#src-prev', p.previousId], ['#src-next', p.nextId]]) {
+  for (const [sel, id] of [
+    ['#src-prev', p.previousId],
+    ['#src-next', p.nextId],
+  ]) {
     $(sel).disabled = !id;
     $(sel).dataset.id = id || '';
   }
@@ -63,16 +67,16 @@ export function setPanel(open) {
 
 async function loadPassage(id) {
   try {
-    renderPassage(await getJSON('/api/passages/' + encodeURIComponent(id)));
+    renderPassage(await getJSON(`/api/passages/${encodeURIComponent(id)}`));
   } catch (err) {
-    $('#src-para').textContent = '无法加载段落：' + err.message;
+    $('#src-para').textContent = `无法加载段落：${err.message}`;
   }
 }
 
 /** Open the panel on a citation: shown at once from the citation, then prev/next links are fetched. */
 export function openCitation(c) {
   let hl = c.highlights || [];
-  if (!hl.length && c.quote && c.text && c.text.includes(c.quote)) {
+  if (!hl.length && c.quote && c.text?.includes(c.quote)) {
     const i = c.text.indexOf(c.quote);
     hl = [[i, i + c.quote.length]];
   }
@@ -84,7 +88,9 @@ export function openCitation(c) {
 
 export function initSourcePanel() {
   for (const sel of ['#src-prev', '#src-next']) {
-    $(sel).addEventListener('click', () => { if ($(sel).dataset.id) loadPassage($(sel).dataset.id); });
+    $(sel).addEventListener('click', () => {
+      if ($(sel).dataset.id) loadPassage($(sel).dataset.id);
+    });
   }
   $('#source-close').addEventListener('click', () => setPanel(false));
 }

@@ -21,7 +21,9 @@ export function write(key, value) {
 export function remove(key) {
   try {
     localStorage.removeItem(key);
-  } catch { /* storage disabled */ }
+  } catch {
+    /* storage disabled */
+  }
 }
 
 export function readJSON(key, fallback) {

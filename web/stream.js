@@ -28,7 +28,7 @@ export class AnswerStream {
     } else if (name === 'done') {
       this.done = data;
     } else if (name === 'error') {
-      throw new Error((data.error && data.error.message) || '服务出错');
+      throw new Error(data.error?.message || '服务出错');
     }
   }
 

@@ -6,18 +6,18 @@
  */
 import type { CorpusDocument, Paragraph, Section } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
-import { expandedSearch, profileQuery, type ExpandedResults, type QueryProfile } from '../retrieval/expand.js';
+import { type ExpandedResults, expandedSearch, profileQuery, type QueryProfile } from '../retrieval/expand.js';
 import { HybridSearcher, type SearchOptions, type SearchResult } from '../retrieval/hybrid.js';
 import type { Language } from '../text/language.js';
 import { bigrams } from '../text/tokens.js';
 import { DEFAULT_TUNING, type Tuning } from '../tuning.js';
-import { quoteText, type Quote } from './citations.js';
-import { emitPlan, ExtractiveComposer, framing, type Composer, type Part, type Plan } from './composer.js';
+import { type Quote, quoteText } from './citations.js';
 import { findEnumeration } from './compose.js';
+import { type Composer, ExtractiveComposer, emitPlan, framing, type Part, type Plan } from './composer.js';
 import { partialAnswer } from './partial.js';
-import { asksAboutAbsent, attributeMissing, policyFeatures, shouldDecline, type PolicyFeatures } from './policy.js';
-import { routeQuestion, type QuestionType, type Route } from './router.js';
-import { summarizeParagraphs, type SummaryOptions } from './summarize.js';
+import { asksAboutAbsent, attributeMissing, type PolicyFeatures, policyFeatures, shouldDecline } from './policy.js';
+import { type QuestionType, type Route, routeQuestion } from './router.js';
+import { type SummaryOptions, summarizeParagraphs } from './summarize.js';
 import { TEXT } from './text.js';
 import type { Answer, AnswerEvent, AnswerOptions, Suggestion, Turn } from './types.js';
 
@@ -52,7 +52,9 @@ function isFollowUp(question: string, route: Route): boolean {
  */
 function relatedResults(results: SearchResult[], profile: QueryProfile): SearchResult[] {
   const topics = profile.words.filter((w) => w.topic && w.present && w.weight >= SUGGEST_MIN_SHARE * profile.total);
-  return results.filter((r) => topics.some((w) => [w.word, ...w.alternatives].some((a) => r.paragraph.text.includes(a))));
+  return results.filter((r) =>
+    topics.some((w) => [w.word, ...w.alternatives].some((a) => r.paragraph.text.includes(a))),
+  );
 }
 
 /** The quotes of a plan, in order. */
@@ -91,7 +93,11 @@ export class Answerer {
    */
   retrieve(query: string, focus = query, options: SearchOptions = {}): Promise<ExpandedResults> {
     const includeHeaders = METADATA_TYPES.has(routeQuestion(focus).type);
-    return expandedSearch(this.searcher, query, this.tuning.evidence, focus, { k: RETRIEVE_K, includeHeaders, ...options });
+    return expandedSearch(this.searcher, query, this.tuning.evidence, focus, {
+      k: RETRIEVE_K,
+      includeHeaders,
+      ...options,
+    });
   }
 
   answer(question: string, history: Turn[] = [], options: AnswerOptions = {}): Promise<Answer> {
@@ -104,7 +110,17 @@ export class Answerer {
     const route = routeQuestion(question);
     const { language } = route;
     if (route.type === 'smalltalk') {
-      yield* emitPlan({ question, language, mode: 'abstain', parts: [{ text: TEXT[language].smalltalk }], started, retrieved: started }, options);
+      yield* emitPlan(
+        {
+          question,
+          language,
+          mode: 'abstain',
+          parts: [{ text: TEXT[language].smalltalk }],
+          started,
+          retrieved: started,
+        },
+        options,
+      );
       return;
     }
     if (route.type === 'summary') {
@@ -133,11 +149,15 @@ export class Answerer {
     const plan = this.extractive.plan(request);
     const [first] = quotesOf(plan);
     const quote = quotesOf(plan).map(quoteText).join('');
-    const decline = shouldDecline({ question, results, profile, language, type: route.type, quote, previous: previousProfile }, this.tuning.abstain);
+    const decline = shouldDecline(
+      { question, results, profile, language, type: route.type, quote, previous: previousProfile },
+      this.tuning.abstain,
+    );
     // An answer must hold what was asked: a date for "when", a number for "how many"…
     if (decline || attributeMissing(route.type, quote, question) || asksAboutAbsent(route.type, profile, language)) {
       const minSubjectShare = this.tuning.abstain.partialSubjectShare;
-      const partial = first && partialAnswer({ question, type: route.type, language, profile, quote: first, minSubjectShare });
+      const partial =
+        first && partialAnswer({ question, type: route.type, language, profile, quote: first, minSubjectShare });
       const declined = partial
         ? { question, language, mode: 'partial' as const, parts: partial, resolvedQuestion, started, retrieved }
         : this.refusal(question, language, relatedResults(results, profile), started, retrieved, resolvedQuestion);
@@ -153,7 +173,10 @@ export class Answerer {
     const { results, profile } = await this.retrieve(question);
     const plan = this.extractive.plan({ question, route, results, profile, started: 0, retrieved: 0 });
     const quote = quotesOf(plan).map(quoteText).join('');
-    return policyFeatures({ question, results, profile, language: route.language, type: route.type, quote }, this.tuning.abstain);
+    return policyFeatures(
+      { question, results, profile, language: route.language, type: route.type, quote },
+      this.tuning.abstain,
+    );
   }
 
   private async pickItem(previous: string, route: Route, started: number, question: string): Promise<Plan | undefined> {
@@ -165,7 +188,10 @@ export class Answerer {
     const retrieved = performance.now();
     // The item's heading sentence plus the one after it say what the item is about.
     const next = item.paragraph.sentences.find(([s]) => s >= item.end);
-    const quotes: Quote[] = [item, ...(next && item.end - item.start < 40 ? [{ ...item, start: next[0], end: next[1] }] : [])];
+    const quotes: Quote[] = [
+      item,
+      ...(next && item.end - item.start < 40 ? [{ ...item, start: next[0], end: next[1] }] : []),
+    ];
     return {
       question,
       language: route.language,
@@ -189,18 +215,29 @@ export class Answerer {
     for (const r of results) {
       const key = r.paragraph.sectionId ?? r.doc.id;
       if (suggestions.some((s) => (s.sectionId ?? s.docId) === key)) continue;
-      suggestions.push({ docId: r.doc.id, docTitle: r.doc.meta.title, sectionId: r.paragraph.sectionId, sectionPath: r.paragraph.sectionPath });
+      suggestions.push({
+        docId: r.doc.id,
+        docTitle: r.doc.meta.title,
+        sectionId: r.paragraph.sectionId,
+        sectionPath: r.paragraph.sectionPath,
+      });
       if (suggestions.length === SUGGESTIONS) break;
     }
     const t = TEXT[language];
-    const where = (s: Suggestion) => `《${s.docTitle}》${s.sectionPath.length ? ` · ${s.sectionPath.join(' › ')}` : ''}`;
+    const where = (s: Suggestion) =>
+      `《${s.docTitle}》${s.sectionPath.length ? ` · ${s.sectionPath.join(' › ')}` : ''}`;
     const hint = suggestions.length ? `\n${t.suggest}${suggestions.map(where).join('；')}` : '';
     const parts: Part[] = [{ text: t.abstain + hint }];
     return { question, language, mode: 'abstain', parts, suggestions, resolvedQuestion, started, retrieved };
   }
 
   /** "总结一下新年贺词", "概括新型工业化文章的第二部分", "Summarize the New Year address". */
-  private async *summaryEvents(question: string, route: Route, started: number, options: AnswerOptions): AsyncGenerator<AnswerEvent> {
+  private async *summaryEvents(
+    question: string,
+    route: Route,
+    started: number,
+    options: AnswerOptions,
+  ): AsyncGenerator<AnswerEvent> {
     // No document named: summarise what the question is about.
     const target = this.findSummaryTarget(question, route) ?? { query: question };
     yield* emitPlan(await this.summaryPlan(target, {}, question, route.language, started, options), options);
@@ -211,7 +248,10 @@ export class Answerer {
    * strongly: matching title bigrams, double for a bigram only one title has.
    */
   namedDocument(question: string, language: Language): { doc: CorpusDocument; hits: number } | undefined {
-    const stripped = question.replace(/总结|概括|摘要|概述|归纳|一下|文章|部分|主要内容|summari[sz]e|summary|overview/gi, ' ');
+    const stripped = question.replace(
+      /总结|概括|摘要|概述|归纳|一下|文章|部分|主要内容|summari[sz]e|summary|overview/gi,
+      ' ',
+    );
     const translated = language === 'en' ? this.kb.bridge.translate(stripped).filter((w) => w.length >= 2) : [];
     const qGrams = new Set(bigrams(stripped).map((g) => g.slice(1)));
     let best: { doc: CorpusDocument; hits: number } | undefined;
@@ -222,7 +262,9 @@ export class Answerer {
       const title = titles[i];
       // A whole translated word in the title ("New Year" → 新年) counts like two matching bigrams.
       const grams = [...qGrams].filter((g) => title.includes(g));
-      const hits = grams.reduce((n, g) => n + (titlesWith(g) === 1 ? 2 : 1), 0) + 2 * translated.filter((w) => title.includes(w)).length;
+      const hits =
+        grams.reduce((n, g) => n + (titlesWith(g) === 1 ? 2 : 1), 0) +
+        2 * translated.filter((w) => title.includes(w)).length;
       if (hits > (best?.hits ?? 0)) best = { doc, hits };
     }
     return best;
@@ -297,14 +339,16 @@ export class Answerer {
     let depth = 0;
     if (target.sectionId) {
       const section = this.kb.sectionById.get(target.sectionId);
-      if (!section) throw new UnknownTargetError(`Unknown section id "${target.sectionId}"; GET /api/documents lists the ids.`);
+      if (!section)
+        throw new UnknownTargetError(`Unknown section id "${target.sectionId}"; GET /api/documents lists the ids.`);
       const doc = this.kb.docById.get(section.docId)!;
       paragraphs = this.sectionParagraphs(doc, section);
       title = `${doc.meta.title} · ${section.title}`;
       depth = section.path.length;
     } else if (target.docId) {
       const doc = this.kb.docById.get(target.docId);
-      if (!doc) throw new UnknownTargetError(`Unknown document id "${target.docId}"; GET /api/documents lists the ids.`);
+      if (!doc)
+        throw new UnknownTargetError(`Unknown document id "${target.docId}"; GET /api/documents lists the ids.`);
       paragraphs = doc.paragraphs;
       title = doc.meta.title;
     } else {
@@ -323,7 +367,9 @@ export class Answerer {
   }
 
   private sectionParagraphs(doc: CorpusDocument, section: Section): Paragraph[] {
-    const ids = new Set(doc.sections.filter((s) => s.id === section.id || s.id.startsWith(`${section.id}.`)).map((s) => s.id));
+    const ids = new Set(
+      doc.sections.filter((s) => s.id === section.id || s.id.startsWith(`${section.id}.`)).map((s) => s.id),
+    );
     return doc.paragraphs.filter((p) => p.sectionId !== undefined && ids.has(p.sectionId));
   }
 }

@@ -6,10 +6,10 @@
 import type { Paragraph } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
 import { isHeader } from '../index/passages.js';
-import type { SearchResult } from '../retrieval/hybrid.js';
-import type { Quote } from './citations.js';
 import type { QueryProfile } from '../retrieval/expand.js';
+import type { SearchResult } from '../retrieval/hybrid.js';
 import type { SentenceTuning } from '../tuning.js';
+import type { Quote } from './citations.js';
 import { bigramOverlap, coverage, similarity } from './evidence.js';
 import type { QuestionType } from './router.js';
 
@@ -17,7 +17,6 @@ export interface ScoredQuote extends Quote {
   /** Position of the sentence in its paragraph. */
   index: number;
 }
-
 
 const TYPE_CUES: Partial<Record<QuestionType, RegExp>> = {
   when: /\d{4}年?|\d{1,2}月|[〇一二三四五六七八九零]{4}年|[一二三四五六七八九十]{1,2}月|年代|世纪|时期/,
@@ -29,7 +28,8 @@ const TYPE_CUES: Partial<Record<QuestionType, RegExp>> = {
 
 const NUMERAL = '[\\d〇零一二三四五六七八九十百千万亿两]+(?:\\.\\d+)?[万亿]?';
 /** The measure word after 多少/几 ("多少枚金牌" → 枚, "几艘" → 艘): the answer is a number with it. */
-const ASKED_UNIT = /(?:多少|几)([个位名项次条种年天月岁倍家所辆届艘枚人米元吨架款座张部本只首件台场轮批])([\u4e00-\u9fff]?)/;
+const ASKED_UNIT =
+  /(?:多少|几)([个位名项次条种年天月岁倍家所辆届艘枚人米元吨架款座张部本只首件台场轮批])([\u4e00-\u9fff]?)/;
 const YEAR = /\d{4}年|[〇一二三四五六七八九零]{4}年/;
 const DAY = /\d{1,2}月\d{1,2}日|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日/;
 
@@ -89,7 +89,10 @@ export function scoreSentences(
   const top = results[0]?.score || 1;
   const out: ScoredQuote[] = [];
   // The most specific question words, for the "X是…" definition cue.
-  const keyWords = [...profile.words].sort((a, b) => b.weight - a.weight).slice(0, 2).map((w) => w.word);
+  const keyWords = [...profile.words]
+    .sort((a, b) => b.weight - a.weight)
+    .slice(0, 2)
+    .map((w) => w.word);
   results.forEach((r, rank) => {
     // Words of the document title count for every sentence of that document, not just the title line.
     const context = r.doc.meta.title;
@@ -131,13 +134,19 @@ export function chooseFactSentences(scored: ScoredQuote[], tuning: SentenceTunin
   if (before && len(before) + len(best) <= factCharLimit * 1.5) chosen.push(before);
   const bestText = best.paragraph.text.slice(best.start, best.end);
   // A short lead sentence ("X是Y的根本动力。") usually needs the one after it.
-  const next = scored.find((q) => q.paragraph.id === best.paragraph.id && q.index === best.index + 1 && q.start >= best.end);
+  const next = scored.find(
+    (q) => q.paragraph.id === best.paragraph.id && q.index === best.index + 1 && q.start >= best.end,
+  );
   if (!before && next && len(best) < 40 && len(best) + len(next) <= factCharLimit) chosen.push(next);
   for (const q of scored.slice(1)) {
     if (chosen.length >= maxFactSentences) break;
     if (q.score < best.score * secondSentenceRatio) break;
     const text = q.paragraph.text.slice(q.start, q.end);
-    if (chosen.some((c) => c.paragraph.id === q.paragraph.id && c.start === q.start) || similarity(text, bestText) > redundant) continue;
+    if (
+      chosen.some((c) => c.paragraph.id === q.paragraph.id && c.start === q.start) ||
+      similarity(text, bestText) > redundant
+    )
+      continue;
     if (total() + len(q) > factCharLimit) continue;
     chosen.push(q);
   }
@@ -162,7 +171,10 @@ function inlineItems(result: SearchResult): Quote[] {
   const marks = [...paragraph.text.matchAll(INLINE_ITEM)].map((m) => m.index!);
   if (marks.length < 2) return [];
   return marks.map((start, i) => {
-    let end = i + 1 < marks.length ? marks[i + 1] : (paragraph.sentences.find(([s, e]) => s <= start && start < e)?.[1] ?? paragraph.text.length);
+    let end =
+      i + 1 < marks.length
+        ? marks[i + 1]
+        : (paragraph.sentences.find(([s, e]) => s <= start && start < e)?.[1] ?? paragraph.text.length);
     while (end > start && /[；;，,\s]/.test(paragraph.text[end - 1])) end--;
     return { paragraph, doc, passage, start, end, score: result.score };
   });
@@ -190,7 +202,10 @@ export function findEnumeration(
     if (!doc) continue;
     const sameSection = doc.paragraphs.filter((p) => p.sectionId === r.paragraph.sectionId);
     const items = sameSection.filter((p) => p.item !== undefined);
-    if (items.length >= 2 && (r.paragraph.item !== undefined || sameSection.indexOf(r.paragraph) < sameSection.indexOf(items[0]))) {
+    if (
+      items.length >= 2 &&
+      (r.paragraph.item !== undefined || sameSection.indexOf(r.paragraph) < sameSection.indexOf(items[0]))
+    ) {
       // The section's heading and the paragraphs that introduce the items must be about the question.
       const intro = sameSection.slice(0, sameSection.indexOf(items[0])).map((p) => p.text);
       const relevance = coverage(profile, [...r.paragraph.sectionPath, ...intro].join(' '));
@@ -201,8 +216,12 @@ export function findEnumeration(
     if (inline.length >= 2 && inlineRelevance >= minRelevance) return { items: inline, relevance: inlineRelevance };
     const opening = r.paragraph.text.slice(0, SIBLING_OPENING);
     const siblings = sameSection.filter((p) => p.text.startsWith(opening));
-    const siblingRelevance = coverage(profile, siblings.map((p) => p.text.slice(0, p.sentences[0]?.[1] ?? SIBLING_OPENING)).join(' '));
-    if (siblings.length >= 3 && coverage(profile, opening) > 0) return { items: siblings.map((p) => firstSentence(p, r, kb)), relevance: siblingRelevance };
+    const siblingRelevance = coverage(
+      profile,
+      siblings.map((p) => p.text.slice(0, p.sentences[0]?.[1] ?? SIBLING_OPENING)).join(' '),
+    );
+    if (siblings.length >= 3 && coverage(profile, opening) > 0)
+      return { items: siblings.map((p) => firstSentence(p, r, kb)), relevance: siblingRelevance };
   }
   return undefined;
 }

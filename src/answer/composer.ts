@@ -4,13 +4,14 @@
  * implement the same interface. `emitPlan` is the one place where quotes become numbered
  * citations and segments, for every kind of answer (facts, lists, summaries, refusals).
  */
+
+import type { KnowledgeBase } from '../index/knowledge-base.js';
+import { headerId, isHeader } from '../index/passages.js';
 import type { QueryProfile } from '../retrieval/expand.js';
 import type { SearchResult } from '../retrieval/hybrid.js';
 import type { Language } from '../text/language.js';
 import type { SentenceTuning } from '../tuning.js';
-import type { KnowledgeBase } from '../index/knowledge-base.js';
-import { headerId, isHeader } from '../index/passages.js';
-import { CitationList, quoteText, segmentsText, type Quote } from './citations.js';
+import { CitationList, type Quote, quoteText, segmentsText } from './citations.js';
 import { chooseFactSentences, findEnumeration, isInlineList, scoreSentences } from './compose.js';
 import { extractDirect, questionKind } from './direct.js';
 import { coverage } from './evidence.js';

@@ -31,8 +31,16 @@ const KIND_RULES: Array<[QuestionKind, ...RegExp[]]> = [
     /谁|哪位|哪一位|哪个人|何人|什么人|哪个(部门|单位|机构|组织|公司|国家领导)/,
     /who\b|whom\b|which (person|organi[sz]ation|ministry|department|company)/i,
   ],
-  ['where', /哪里|哪儿|在哪|何地|何处|哪个(地方|城市|省|国家|地区)|哪座/, /where\b|which (city|country|place|province)/i],
-  ['which', /哪几|哪[个篇部本首种一项条所家座]|什么(名字|名称|称号|书|文件|作品)|叫什么|名为/, /which\b|what (is|was) the (name|title)/i],
+  [
+    'where',
+    /哪里|哪儿|在哪|何地|何处|哪个(地方|城市|省|国家|地区)|哪座/,
+    /where\b|which (city|country|place|province)/i,
+  ],
+  [
+    'which',
+    /哪几|哪[个篇部本首种一项条所家座]|什么(名字|名称|称号|书|文件|作品)|叫什么|名为/,
+    /which\b|what (is|was) the (name|title)/i,
+  ],
 ];
 
 export function questionKind(question: string): QuestionKind {
@@ -40,7 +48,8 @@ export function questionKind(question: string): QuestionKind {
 }
 
 /** The question word, whose neighbours in the question tell where the answer sits in the sentence. */
-const WH = /什么时候|什么时间|何时|多少|多大|多长|多久|几|谁|哪里|哪儿|哪|何地|何处|何人|什么|怎么|怎样|如何|为什么|为何|是否/;
+const WH =
+  /什么时候|什么时间|何时|多少|多大|多长|多久|几|谁|哪里|哪儿|哪|何地|何处|何人|什么|怎么|怎样|如何|为什么|为何|是否/;
 
 export interface Span {
   start: number;
@@ -67,15 +76,24 @@ const CONTENT = /[\p{L}\p{N}]/u;
 const DIGIT_START = /^[0-9０-９]/;
 const TIME_UNIT = /^(年|月|日|号|时|分|秒|世纪|年代|年间|年底|年初|月底|月初)$/;
 const NUMBER_JOIN = /^[.．,，%％]$/;
-const NAME_JOIN = /^[·•・\-]$/;
-const BRACKETS: Array<[string, string]> = [['《', '》'], ['「', '」'], ['“', '”'], ['『', '』'], ['"', '"']];
+const NAME_JOIN = /^[·•・-]$/;
+const BRACKETS: Array<[string, string]> = [
+  ['《', '》'],
+  ['「', '」'],
+  ['“', '”'],
+  ['『', '』'],
+  ['"', '"'],
+];
 /** What a when-question's answer must contain: a dated numeral, an era, or a relative date word. */
-const DATE = /[\d〇零一二三四五六七八九十百]+(年|月|日|号)|世纪|年代|[朝代]$|末年|初年|时期|(今|明|去|前|后)年|(今|明|昨)天|当天|当年/;
+const DATE =
+  /[\d〇零一二三四五六七八九十百]+(年|月|日|号)|世纪|年代|[朝代]$|末年|初年|时期|(今|明|去|前|后)年|(今|明|昨)天|当天|当年/;
 const MAX_SPAN_TOKENS = 12;
 const MAX_SPAN_CHARS = 40;
 /** Characters too common to count as a question word on their own. */
 const WEAK_WORDS = new Set(
-  '的 了 是 在 和 与 及 或 也 都 就 而 并 又 这 那 之 其 于 以 为 对 把 被 从 向 到 等 着 过 吗 呢 有 个 一 中 上 下 里 年 月 日'.split(' '),
+  '的 了 是 在 和 与 及 或 也 都 就 而 并 又 这 那 之 其 于 以 为 对 把 被 从 向 到 等 着 过 吗 呢 有 个 一 中 上 下 里 年 月 日'.split(
+    ' ',
+  ),
 );
 /** Tags that mark a type of answer (persons, places, organisations, other proper nouns, time, numerals). */
 const TYPE_TAGS = ['nr', 'ns', 'nt', 'nz', 't', 'm', 'eng', 'q'];
@@ -140,10 +158,15 @@ interface QuestionContext {
 
 function contextOf(question: string, kind: QuestionKind): QuestionContext {
   const m = WH.exec(question);
-  const cut = (s: string) => posTags(s).map((t) => t.word).filter((w) => CONTENT.test(w) && !WEAK_WORDS.has(w));
+  const cut = (s: string) =>
+    posTags(s)
+      .map((t) => t.word)
+      .filter((w) => CONTENT.test(w) && !WEAK_WORDS.has(w));
   if (!m) return { kind, left: [], right: [], head: '', words: cut(question) };
   const before = cut(question.slice(0, m.index));
-  const afterWords = posTags(question.slice(m.index + m[0].length)).map((t) => t.word).filter((w) => CONTENT.test(w));
+  const afterWords = posTags(question.slice(m.index + m[0].length))
+    .map((t) => t.word)
+    .filter((w) => CONTENT.test(w));
   const head = (afterWords[0] ?? '').replace(MEASURE, '') || (afterWords[1] ?? '');
   const after = afterWords.filter((w) => !WEAK_WORDS.has(w));
   return { kind, left: before.slice(-2), right: after.slice(0, 2), head, words: [...before, ...after] };
@@ -156,7 +179,7 @@ const BAD_FIRST = /^c/;
 const BAD_LAST = /^(c|p)$/;
 
 /** Punctuation a span may cross (inside lists, quotes and names), unlike clause breaks such as ，。；：. */
-const SOFT_PUNCT = /^[、“”「」《》『』（）()&＆/·—\-]+$/;
+const SOFT_PUNCT = /^[、“”「」《》『』（）()&＆/·—-]+$/;
 
 /** Token index ranges [i, j) of candidate spans: word runs inside a clause, and whole bracketed titles. */
 function candidateRanges(tokens: Token[]): Array<[number, number, boolean]> {
@@ -343,7 +366,8 @@ function withCountedNoun(question: string, text: string, span: Span): string {
 }
 
 /** The rest of a date range after its first date: 至22日, 到2024年1月, —12月31日. */
-const RANGE_END = /^(至|到|—|–|-|～|~)([\d〇零一二三四五六七八九十]+年)?([\d〇零一二三四五六七八九十]+月)?([\d〇零一二三四五六七八九十]+[日号])?/;
+const RANGE_END =
+  /^(至|到|—|–|-|～|~)([\d〇零一二三四五六七八九十]+年)?([\d〇零一二三四五六七八九十]+月)?([\d〇零一二三四五六七八九十]+[日号])?/;
 
 /** 12月21日 → 12月21日至22日: a when-question about a span of days is answered by the whole range. */
 function withDateRange(text: string, span: Span): string {

@@ -11,7 +11,8 @@ export function coverage(profile: QueryProfile, text: string): number {
   let covered = 0;
   for (const w of profile.words) {
     if (text.includes(w.word)) covered += w.weight;
-    else if (w.alternatives.some((a) => text.includes(a))) covered += profile.translated ? w.weight : profile.synonymCredit * w.weight;
+    else if (w.alternatives.some((a) => text.includes(a)))
+      covered += profile.translated ? w.weight : profile.synonymCredit * w.weight;
   }
   return covered / profile.total;
 }

@@ -5,7 +5,7 @@
  */
 import type { QueryProfile } from '../retrieval/expand.js';
 import type { Language } from '../text/language.js';
-import { quoteText, type Quote } from './citations.js';
+import { type Quote, quoteText } from './citations.js';
 import { holdsAnswerCue } from './compose.js';
 import type { Part } from './composer.js';
 import type { QuestionType } from './router.js';
@@ -58,7 +58,11 @@ export function partialAnswer(input: PartialInput): Part[] | undefined {
   const missing = topics.filter((w) => !w.present).map((w) => w.word);
   const attribute = ATTRIBUTE[type] && !holdsAnswerCue(type, text, question) ? ATTRIBUTE[type][language] : undefined;
   if (missing.length === 0 && !attribute) return undefined;
-  const found = subject(question, inQuote.map((w) => w.word), text);
+  const found = subject(
+    question,
+    inQuote.map((w) => w.word),
+    text,
+  );
   const named = (found.length ? found : inQuote.map((w) => w.word)).slice(0, 2);
   const absent = missing.slice(0, 2).map((w) => `“${w}”`);
   const statement =

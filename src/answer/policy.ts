@@ -131,6 +131,8 @@ export function shouldDecline(input: DeclineInput, tuning: AbstainTuning): boole
   if (profile.words.length === 0) return previous === undefined;
   if (singleWordMatch(profile, input.quote, input.language)) return true;
   const own = answerability(policyFeatures(input, tuning), tuning);
-  const best = previous ? Math.max(own, answerability(policyFeatures({ ...input, profile: previous }, tuning), tuning)) : own;
+  const best = previous
+    ? Math.max(own, answerability(policyFeatures({ ...input, profile: previous }, tuning), tuning))
+    : own;
   return best < tuning.model.threshold;
 }

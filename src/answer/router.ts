@@ -6,7 +6,17 @@
 import { detectLanguage, type Language } from '../text/language.js';
 import { ORDINAL_CHARS, parseNumeral } from '../text/numerals.js';
 
-export type QuestionType = 'fact' | 'when' | 'who' | 'where' | 'howMany' | 'why' | 'how' | 'list' | 'summary' | 'smalltalk';
+export type QuestionType =
+  | 'fact'
+  | 'when'
+  | 'who'
+  | 'where'
+  | 'howMany'
+  | 'why'
+  | 'how'
+  | 'list'
+  | 'summary'
+  | 'smalltalk';
 
 export interface Route {
   type: QuestionType;
@@ -21,21 +31,53 @@ export interface Route {
 const ABOUT_WHAT = /总结|概括|主要内容|讲了什么|说了什么|大意|what (is|was) .* about/i;
 
 const RULES: Array<[QuestionType, RegExp]> = [
-  ['smalltalk', /^\s*(你好|您好|嗨|哈喽|早上好|晚上好|谢谢|多谢|再见|拜拜|hi|hello|hey|thanks|thank you|bye|good (morning|evening))[\s!！。.,，~～]*$/i],
-  ['summary', /^(请|帮我|麻烦)?(简单|简要)?(总结|概括|归纳|概述|梳理)|摘要|summari[sz]e|summary|overview|gist|main points of/i],
-  ['list', /哪些|哪几(?![天日月年次届])|有几[个项点条方]|分别|列举|几个方面|几点|包括什么|包含什么|有什么措施|重点任务|what are the|list (the|all)|which (tasks|aspects|points|measures|priorities)|enumerate/i],
+  [
+    'smalltalk',
+    /^\s*(你好|您好|嗨|哈喽|早上好|晚上好|谢谢|多谢|再见|拜拜|hi|hello|hey|thanks|thank you|bye|good (morning|evening))[\s!！。.,，~～]*$/i,
+  ],
+  [
+    'summary',
+    /^(请|帮我|麻烦)?(简单|简要)?(总结|概括|归纳|概述|梳理)|摘要|summari[sz]e|summary|overview|gist|main points of/i,
+  ],
+  [
+    'list',
+    /哪些|哪几(?![天日月年次届])|有几[个项点条方]|分别|列举|几个方面|几点|包括什么|包含什么|有什么措施|重点任务|what are the|list (the|all)|which (tasks|aspects|points|measures|priorities)|enumerate/i,
+  ],
   ['summary', ABOUT_WHAT],
-  ['when', /什么时候|何时|哪一天|哪天|哪几天|几号|几月几日|日期|哪一?年|年份|时间是|\bwhen\b|\bwhat date|\bwhich (day|year|month)|\bwhat year/i],
-  ['who', /谁|哪个部门|哪个单位|哪家|哪位|作者|署名|讲话人|发表者|主持|\bwho\b|\bwhom\b|\bwhich (organi[sz]ation|ministry|department|body)|\bauthors?\b/i],
+  [
+    'when',
+    /什么时候|何时|哪一天|哪天|哪几天|几号|几月几日|日期|哪一?年|年份|时间是|\bwhen\b|\bwhat date|\bwhich (day|year|month)|\bwhat year/i,
+  ],
+  [
+    'who',
+    /谁|哪个部门|哪个单位|哪家|哪位|作者|署名|讲话人|发表者|主持|\bwho\b|\bwhom\b|\bwhich (organi[sz]ation|ministry|department|body)|\bauthors?\b/i,
+  ],
   ['where', /在哪里|在哪儿|哪个城市|在哪|地点|\bwhere\b|\bwhich city/i],
-  ['howMany', /多少|多大|多长|多高|多深|多远|几[个项年次艘枚人位名条种天届家]|\bhow many|\bhow much|\bnumber of|\bhow long/i],
+  [
+    'howMany',
+    /多少|多大|多长|多高|多深|多远|几[个项年次艘枚人位名条种天届家]|\bhow many|\bhow much|\bnumber of|\bhow long/i,
+  ],
   ['why', /为什么|为何|原因|\bwhy\b|\breason\b/i],
   ['how', /怎么|怎样|如何|\bhow\b/i],
 ];
 
 const EN_ORDINALS = new Map<string, number>([
-  ['first', 1], ['second', 2], ['third', 3], ['fourth', 4], ['fifth', 5], ['sixth', 6], ['seventh', 7],
-  ['eighth', 8], ['ninth', 9], ['tenth', 10], ['last', -1], ['one', 1], ['two', 2], ['three', 3], ['four', 4], ['five', 5],
+  ['first', 1],
+  ['second', 2],
+  ['third', 3],
+  ['fourth', 4],
+  ['fifth', 5],
+  ['sixth', 6],
+  ['seventh', 7],
+  ['eighth', 8],
+  ['ninth', 9],
+  ['tenth', 10],
+  ['last', -1],
+  ['one', 1],
+  ['two', 2],
+  ['three', 3],
+  ['four', 4],
+  ['five', 5],
 ]);
 
 /** The N of "第N点" (any Chinese numeral or digits) or of "the Nth point". */
@@ -45,19 +87,27 @@ function ordinal(question: string, zh: RegExp, en: RegExp): number | undefined {
     const n = parseNumeral(z);
     return Number.isNaN(n) ? undefined : n;
   }
-  const word = question.match(en)?.slice(1).find((g) => g !== undefined && !/^(st|nd|rd|th)$/.test(g))?.toLowerCase();
+  const word = question
+    .match(en)
+    ?.slice(1)
+    .find((g) => g !== undefined && !/^(st|nd|rd|th)$/.test(g))
+    ?.toLowerCase();
   if (!word) return undefined;
   return EN_ORDINALS.get(word) ?? Number(word);
 }
 
 const ITEM_ZH = new RegExp(`第([${ORDINAL_CHARS}]+)[点条项个]`);
-const ITEM_EN = /\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|\d+)(st|nd|rd|th)? (point|item|task|one|priority)/i;
+const ITEM_EN =
+  /\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|\d+)(st|nd|rd|th)? (point|item|task|one|priority)/i;
 const PART_ZH = new RegExp(`第([${ORDINAL_CHARS}]+)(部分|节|章|段落)`);
-const PART_EN = /\b(?:part|section) (one|two|three|four|five|\d+)|\b(first|second|third|fourth|fifth|\d+)(?:st|nd|rd|th)? (?:part|section)/i;
+const PART_EN =
+  /\b(?:part|section) (one|two|three|four|five|\d+)|\b(first|second|third|fourth|fifth|\d+)(?:st|nd|rd|th)? (?:part|section)/i;
 
 export function routeQuestion(question: string): Route {
   const language = detectLanguage(question);
   const itemNumber = /最后一?[点条项个]/.test(question) ? -1 : ordinal(question, ITEM_ZH, ITEM_EN);
-  const rule = RULES.find(([type, re]) => re.test(question) && !(itemNumber !== undefined && re === ABOUT_WHAT && type === 'summary'));
+  const rule = RULES.find(
+    ([type, re]) => re.test(question) && !(itemNumber !== undefined && re === ABOUT_WHAT && type === 'summary'),
+  );
   return { type: rule?.[0] ?? 'fact', language, itemNumber, partNumber: ordinal(question, PART_ZH, PART_EN) };
 }

@@ -6,8 +6,8 @@
  */
 import type { Paragraph } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
-import type { Quote } from './citations.js';
 import type { SummaryTuning } from '../tuning.js';
+import type { Quote } from './citations.js';
 import { similarity } from './evidence.js';
 
 /** Per-request length limits (the tuned defaults apply where unset). */
@@ -46,13 +46,17 @@ function groupOf(p: Paragraph, scopeDepth: number): string {
 /** Sentence vectors, embedded once per index and kept: summaries of the same text repeat. */
 const vectorCache = new WeakMap<KnowledgeBase, Map<string, number[]>>();
 
-async function sentenceVectors(kb: KnowledgeBase, spans: Array<{ paragraph: Paragraph; start: number }>, texts: string[]): Promise<number[][]> {
+async function sentenceVectors(
+  kb: KnowledgeBase,
+  spans: Array<{ paragraph: Paragraph; start: number }>,
+  texts: string[],
+): Promise<number[][]> {
   let cache = vectorCache.get(kb);
   if (!cache) vectorCache.set(kb, (cache = new Map()));
   const keys = spans.map((c) => `${c.paragraph.id}:${c.start}`);
   const missing = keys.map((k, i) => [k, i] as const).filter(([k]) => !cache!.has(k));
   const fresh = await kb.embedder.embedDocuments(missing.map(([, i]) => texts[i]));
-  missing.forEach(([k], j) => cache!.set(k, fresh[j]));
+  for (const [j, [k]] of missing.entries()) cache!.set(k, fresh[j]);
   return keys.map((k) => cache!.get(k)!);
 }
 
@@ -74,7 +78,16 @@ export async function summarizeParagraphs(
       const itemHeading = item && i === 0;
       // Short sentences are scene-setting or transitions (冬至阳生，岁回律转), except item headings.
       if (end - start < minSentence && !itemHeading) return;
-      raw.push({ paragraph: p, doc, start, end, score: 0, order: raw.length, group: groupOf(p, scopeDepth), itemHeading });
+      raw.push({
+        paragraph: p,
+        doc,
+        start,
+        end,
+        score: 0,
+        order: raw.length,
+        group: groupOf(p, scopeDepth),
+        itemHeading,
+      });
     });
   });
   if (raw.length === 0) return [];
@@ -99,7 +112,13 @@ export async function summarizeParagraphs(
 
   const chosen: Candidate[] = [];
   const chars = () => chosen.reduce((n, c) => n + c.end - c.start, 0);
-  const mmr = (c: Candidate) => c.base - tuning.mmrRedundancy * Math.max(0, ...chosen.map((s) => Math.max(cosine(c.vector, s.vector), similarity(texts[c.order], texts[s.order]))));
+  const mmr = (c: Candidate) =>
+    c.base -
+    tuning.mmrRedundancy *
+      Math.max(
+        0,
+        ...chosen.map((s) => Math.max(cosine(c.vector, s.vector), similarity(texts[c.order], texts[s.order]))),
+      );
   // The sentence count is a soft limit: short sentences (item headings) may exceed it within the character budget.
   const fits = (c: Candidate) => {
     const after = chars() + (c.end - c.start);
@@ -120,8 +139,15 @@ export async function summarizeParagraphs(
   const limit = headings.length >= 2 ? chosen.length + 1 : maxSentences;
   while (chosen.length < limit && (chars() < maxChars || headings.length >= 2)) {
     const next = candidates.filter((c) => !chosen.includes(c)).sort((a, b) => mmr(b) - mmr(a))[0];
-    if (!next || (headings.length < 2 && !fits(next)) || (headings.length >= 2 && chars() + next.end - next.start > maxChars * 1.5)) break;
+    if (
+      !next ||
+      (headings.length < 2 && !fits(next)) ||
+      (headings.length >= 2 && chars() + next.end - next.start > maxChars * 1.5)
+    )
+      break;
     chosen.push(next);
   }
-  return chosen.sort((a, b) => a.order - b.order).map(({ paragraph, doc, start, end, base }) => ({ paragraph, doc, start, end, score: base }));
+  return chosen
+    .sort((a, b) => a.order - b.order)
+    .map(({ paragraph, doc, start, end, base }) => ({ paragraph, doc, start, end, score: base }));
 }

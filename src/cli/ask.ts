@@ -16,7 +16,9 @@ runCli(async (argv) => {
   if (args.switches.has('jsonl')) {
     for await (const line of stdinLines()) {
       const question = line.trim();
-      const out = question ? await answerer.answer(question) : { question, error: { code: 'empty_question', message: 'empty line: write one question per line' } };
+      const out = question
+        ? await answerer.answer(question)
+        : { question, error: { code: 'empty_question', message: 'empty line: write one question per line' } };
       process.stdout.write(`${JSON.stringify(out)}\n`);
     }
     return;

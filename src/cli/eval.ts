@@ -9,12 +9,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Answerer } from '../answer/answer.js';
 import { loadConfig, parseArgs } from '../config.js';
-import type { KnowledgeBase } from '../index/knowledge-base.js';
-import { DEFAULT_TUNING, withSetting } from '../tuning.js';
-import { cmrc2018, covidPolicy, requireDatasets, type ExternalSet } from '../eval/datasets.js';
-import { runExternal, type ExternalMetrics } from '../eval/external.js';
-import { loadGold, runGold, type GoldMetrics } from '../eval/gold.js';
-import { openKnowledgeBase } from '../index/open.js';
 import {
   BigramBm25,
   compareRetrieval,
@@ -23,8 +17,14 @@ import {
   type RecallRow,
 } from '../eval/baseline.js';
 import { cmrcHalf, cmrcSourceHalf, loadCmrc } from '../eval/cmrc.js';
+import { cmrc2018, covidPolicy, type ExternalSet, requireDatasets } from '../eval/datasets.js';
 import { directEndToEnd, directGold, directOracle } from '../eval/direct.js';
-import { falseRefusals, loadOfftopic, refusals, type RefusalRow } from '../eval/offtopic.js';
+import { type ExternalMetrics, runExternal } from '../eval/external.js';
+import { type GoldMetrics, loadGold, runGold } from '../eval/gold.js';
+import { falseRefusals, loadOfftopic, type RefusalRow, refusals } from '../eval/offtopic.js';
+import type { KnowledgeBase } from '../index/knowledge-base.js';
+import { openKnowledgeBase } from '../index/open.js';
+import { DEFAULT_TUNING, withSetting } from '../tuning.js';
 import { runCli } from './run.js';
 
 const pct = (x: number) => (Number.isNaN(x) ? '  –  ' : `${(100 * x).toFixed(1)}%`);
@@ -71,7 +71,10 @@ runCli(async (argv) => {
     { name: 'cmrc2018', load: cmrc2018 },
     { name: 'covid-policy-qa', load: covidPolicy },
   ].filter((s) => !args.switches.has('quick') && (!only || s.name.startsWith(only)));
-  requireDatasets(config.datasetsDir, external.map((s) => s.name));
+  requireDatasets(
+    config.datasetsDir,
+    external.map((s) => s.name),
+  );
   mkdirSync(workDir, { recursive: true });
   const report: {
     date: string;
@@ -97,62 +100,90 @@ runCli(async (argv) => {
   report.gold = gold;
   console.log(`\nGold set (${gold.questions} questions, ${kb.embedder.info.kind} embedder)`);
   console.log('retrieval      recall@1  recall@5');
-  for (const [name, r] of Object.entries(gold.recall)) console.log(`${name.padEnd(14)} ${pct(r.at1).padStart(8)}  ${pct(r.at5).padStart(8)}   (n=${r.n})`);
-  console.log(`answer keys: zh ${pct(gold.keyContainment.zh)}, en ${pct(gold.keyContainment.en)}, all ${pct(gold.keyContainment.all)}`);
-  console.log(`citation precision ${pct(gold.citationPrecision)}; out-of-corpus declined or partial ${pct(gold.abstention.outOfCorpus)}; false abstention ${pct(gold.abstention.falseAbstention)}`);
-  console.log(`latency p50 ${gold.latencyMs.p50.toFixed(1)} ms, p95 ${gold.latencyMs.p95.toFixed(1)} ms; mean answer ${gold.meanAnswerChars.toFixed(0)} chars`);
+  for (const [name, r] of Object.entries(gold.recall))
+    console.log(`${name.padEnd(14)} ${pct(r.at1).padStart(8)}  ${pct(r.at5).padStart(8)}   (n=${r.n})`);
+  console.log(
+    `answer keys: zh ${pct(gold.keyContainment.zh)}, en ${pct(gold.keyContainment.en)}, all ${pct(gold.keyContainment.all)}`,
+  );
+  console.log(
+    `citation precision ${pct(gold.citationPrecision)}; out-of-corpus declined or partial ${pct(gold.abstention.outOfCorpus)}; false abstention ${pct(gold.abstention.falseAbstention)}`,
+  );
+  console.log(
+    `latency p50 ${gold.latencyMs.p50.toFixed(1)} ms, p95 ${gold.latencyMs.p95.toFixed(1)} ms; mean answer ${gold.meanAnswerChars.toFixed(0)} chars`,
+  );
   if (gold.failures.length) console.log(`misses:\n  ${gold.failures.join('\n  ')}`);
   const goldRetrieval = await compareRetrieval(answerer, new BigramBm25(kb), goldRecallQuestions(goldItems));
   const goldDirect = await directGold(answerer, goldItems);
   console.log(recallLine('paragraph top-1 / top-5', goldRetrieval));
-  console.log(`direct span holds the key: ${pct(goldDirect.containsKey)} of ${goldDirect.questions} date/number/when/who/how-many questions`);
+  console.log(
+    `direct span holds the key: ${pct(goldDirect.containsKey)} of ${goldDirect.questions} date/number/when/who/how-many questions`,
+  );
   Object.assign(report, { goldRetrieval, goldDirect });
-
-  {
-    for (const set of external.map((s) => s.load(config.datasetsDir, workDir))) {
-      const started = Date.now();
-      const setConfig = { ...config, corpusDir: set.corpusDir, indexDir: path.join(workDir, 'indexes', set.name) };
-      const setKb = await openKnowledgeBase(setConfig, { log: (m) => console.error(`[${set.name}] ${m}`) });
-      const questions = set.questions.slice(0, limit);
-      const m = await runExternal(new Answerer(setKb), questions, (n) => console.error(`[${set.name}] ${n}/${questions.length}`));
-      report.external[set.name] = m;
-      console.log(`\n${set.name}: ${m.questions} questions over ${setKb.documents.length} documents / ${setKb.passages.length} passages (${((Date.now() - started) / 1000).toFixed(0)} s incl. indexing)`);
-      console.log(`document recall@1 ${pct(m.documentRecall.at1)}, @5 ${pct(m.documentRecall.at5)}; answer-passage recall@5 ${pct(m.answerPassageRecall5)}`);
-      console.log(`answer contains reference ${pct(m.answerContainment)}; reference coverage ${pct(m.answerCoverage)}; abstained ${pct(m.abstained)}`);
-      console.log(`mean answer ${m.meanAnswerChars.toFixed(0)} chars / ${m.meanAnswerSentences.toFixed(2)} sentences; latency p50 ${m.latencyMs.p50.toFixed(1)} ms, p95 ${m.latencyMs.p95.toFixed(1)} ms`);
-      const setAnswerer = new Answerer(setKb);
-      const baseline = new BigramBm25(setKb);
-      const isCmrc = set.name === 'cmrc2018';
-      // CMRC questions split by article: tune on one half, report on the other (src/eval/cmrc.ts).
-      const halves = isCmrc ? (['tune', 'report'] as const) : (['all'] as const);
-      for (const half of halves) {
-        const chosen = questions.filter((q) => half === 'all' || cmrcSourceHalf(q.source) === half);
-        const r = await compareRetrieval(setAnswerer, baseline, externalRecallQuestions(chosen));
-        console.log(recallLine(`paragraph top-1/5 ${half}`, r));
-        Object.assign(m, { [`retrieval_${half}`]: r });
-      }
-      if (isCmrc) {
-        const reportHalf = loadCmrc(config.datasetsDir).filter((i) => cmrcHalf(i.articleId) === 'report').slice(0, limit);
-        const oracle = directOracle(reportHalf);
-        const endToEnd = await directEndToEnd(setAnswerer, reportHalf);
-        console.log(
-          `direct EM/F1, report half (n=${reportHalf.length}): ` +
-            `oracle sentence ${pct(oracle.em)} / ${pct(oracle.f1)}; ` +
-            `first quote ${pct(endToEnd.em)} / ${pct(endToEnd.f1)} ` +
-            `(it holds a reference for ${pct(endToEnd.quoteHoldsAnswer)})`,
-        );
-        Object.assign(m, { direct: { oracle, endToEnd } });
-      }
+  for (const set of external.map((s) => s.load(config.datasetsDir, workDir))) {
+    const started = Date.now();
+    const setConfig = { ...config, corpusDir: set.corpusDir, indexDir: path.join(workDir, 'indexes', set.name) };
+    const setKb = await openKnowledgeBase(setConfig, { log: (m) => console.error(`[${set.name}] ${m}`) });
+    const questions = set.questions.slice(0, limit);
+    const m = await runExternal(new Answerer(setKb), questions, (n) =>
+      console.error(`[${set.name}] ${n}/${questions.length}`),
+    );
+    report.external[set.name] = m;
+    console.log(
+      `\n${set.name}: ${m.questions} questions over ${setKb.documents.length} documents / ${setKb.passages.length} passages (${((Date.now() - started) / 1000).toFixed(0)} s incl. indexing)`,
+    );
+    console.log(
+      `document recall@1 ${pct(m.documentRecall.at1)}, @5 ${pct(m.documentRecall.at5)}; answer-passage recall@5 ${pct(m.answerPassageRecall5)}`,
+    );
+    console.log(
+      `answer contains reference ${pct(m.answerContainment)}; reference coverage ${pct(m.answerCoverage)}; abstained ${pct(m.abstained)}`,
+    );
+    console.log(
+      `mean answer ${m.meanAnswerChars.toFixed(0)} chars / ${m.meanAnswerSentences.toFixed(2)} sentences; latency p50 ${m.latencyMs.p50.toFixed(1)} ms, p95 ${m.latencyMs.p95.toFixed(1)} ms`,
+    );
+    const setAnswerer = new Answerer(setKb);
+    const baseline = new BigramBm25(setKb);
+    const isCmrc = set.name === 'cmrc2018';
+    // CMRC questions split by article: tune on one half, report on the other (src/eval/cmrc.ts).
+    const halves = isCmrc ? (['tune', 'report'] as const) : (['all'] as const);
+    for (const half of halves) {
+      const chosen = questions.filter((q) => half === 'all' || cmrcSourceHalf(q.source) === half);
+      const r = await compareRetrieval(setAnswerer, baseline, externalRecallQuestions(chosen));
+      console.log(recallLine(`paragraph top-1/5 ${half}`, r));
+      Object.assign(m, { [`retrieval_${half}`]: r });
+    }
+    if (isCmrc) {
+      const reportHalf = loadCmrc(config.datasetsDir)
+        .filter((i) => cmrcHalf(i.articleId) === 'report')
+        .slice(0, limit);
+      const oracle = directOracle(reportHalf);
+      const endToEnd = await directEndToEnd(setAnswerer, reportHalf);
+      console.log(
+        `direct EM/F1, report half (n=${reportHalf.length}): ` +
+          `oracle sentence ${pct(oracle.em)} / ${pct(oracle.f1)}; ` +
+          `first quote ${pct(endToEnd.em)} / ${pct(endToEnd.f1)} ` +
+          `(it holds a reference for ${pct(endToEnd.quoteHoldsAnswer)})`,
+      );
+      Object.assign(m, { direct: { oracle, endToEnd } });
     }
   }
   if (!args.switches.has('quick') && (!only || only === 'refusal')) {
     // Questions the seed documents cannot answer, asked against the seed index.
     const offtopic = loadOfftopic(path.resolve('test', 'gold', 'offtopic.jsonl'));
     const ask = (set: ExternalSet) =>
-      refusals(answerer, set.questions.map((q) => q.question), (n) => console.error(`[refusal ${set.name}] ${n}`));
+      refusals(
+        answerer,
+        set.questions.map((q) => q.question),
+        (n) => console.error(`[refusal ${set.name}] ${n}`),
+      );
     const rows: Record<string, RefusalRow> = {
-      general: await refusals(answerer, offtopic.filter((o) => o.kind === 'general').map((o) => o.q)),
-      near: await refusals(answerer, offtopic.filter((o) => o.kind === 'near').map((o) => o.q)),
+      general: await refusals(
+        answerer,
+        offtopic.filter((o) => o.kind === 'general').map((o) => o.q),
+      ),
+      near: await refusals(
+        answerer,
+        offtopic.filter((o) => o.kind === 'near').map((o) => o.q),
+      ),
       'cmrc2018 vs seed': await ask(cmrc2018(config.datasetsDir, workDir)),
       'covid-policy-qa vs seed': await ask(covidPolicy(config.datasetsDir, workDir)),
       'gold in-corpus (false)': await falseRefusals(answerer, goldItems),

@@ -1,5 +1,5 @@
 /** npm run ingest [-- --corpus DIR --index DIR]: build or update the index. */
-import { SingleBar, Presets } from 'cli-progress';
+import { Presets, SingleBar } from 'cli-progress';
 import { loadConfig, parseArgs } from '../config.js';
 import { ingest } from '../index/ingest.js';
 import { runCli } from './run.js';
@@ -14,7 +14,14 @@ runCli(async (argv) => {
     onProgress: (done, total) => {
       // Only show a bar once embedding is clearly going to take a while.
       if (!bar && total > 0 && Date.now() - started > 1500 && done < total) {
-        bar = new SingleBar({ format: 'embedding [{bar}] {value}/{total} passages | ETA {eta_formatted}', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
+        bar = new SingleBar(
+          {
+            format: 'embedding [{bar}] {value}/{total} passages | ETA {eta_formatted}',
+            hideCursor: true,
+            stream: process.stderr,
+          },
+          Presets.shades_classic,
+        );
         bar.start(total, done);
       }
       bar?.update(done);
@@ -26,5 +33,6 @@ runCli(async (argv) => {
     `indexed ${counts.documents} documents, ${counts.sections} sections, ${counts.paragraphs} paragraphs, ${counts.passages} passages ` +
       `(${embedded} embedded, ${counts.passages - embedded} reused) with ${embedder.kind} embedder ${embedder.model} (${embedder.dims} dims) in ${(ingestMs / 1000).toFixed(2)} s → ${result.dir}`,
   );
-  if (result.errors.length) console.log(`${result.errors.length} file(s) skipped:\n${result.errors.map((e) => `  ${e.message}`).join('\n')}`);
+  if (result.errors.length)
+    console.log(`${result.errors.length} file(s) skipped:\n${result.errors.map((e) => `  ${e.message}`).join('\n')}`);
 });

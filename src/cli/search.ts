@@ -22,7 +22,11 @@ function toJson(results: SearchResult[]) {
       paragraph: r.paragraph.ordinal,
       text: r.paragraph.text,
       score: Number(r.score.toFixed(4)),
-      scores: { dense: Number(r.scores.dense.toFixed(4)), keyword: Number(r.scores.keyword.toFixed(4)), fused: Number(r.scores.fused.toFixed(4)) },
+      scores: {
+        dense: Number(r.scores.dense.toFixed(4)),
+        keyword: Number(r.scores.keyword.toFixed(4)),
+        fused: Number(r.scores.fused.toFixed(4)),
+      },
     })),
   };
 }
@@ -32,7 +36,9 @@ runCli(async (argv) => {
   const config = loadConfig(args.settings);
   const searcher = new HybridSearcher(await openKnowledgeBase(config), DEFAULT_TUNING.retrieval);
   const search = async (q: string) =>
-    q.trim() ? (await expandedSearch(searcher, q.trim(), DEFAULT_TUNING.evidence, q.trim(), { k: config.k })).results : [];
+    q.trim()
+      ? (await expandedSearch(searcher, q.trim(), DEFAULT_TUNING.evidence, q.trim(), { k: config.k })).results
+      : [];
   if (args.switches.has('jsonl')) {
     for await (const line of stdinLines()) process.stdout.write(`${JSON.stringify(toJson(await search(line)))}\n`);
     return;
@@ -47,7 +53,9 @@ runCli(async (argv) => {
   if (results.length === 0) console.log('no matching passages');
   results.forEach((r, i) => {
     const where = [r.doc.meta.title, ...r.paragraph.sectionPath].join(' › ');
-    console.log(`${i + 1}. ${where} · ${isHeader(r.paragraph) ? '标题' : `第${r.paragraph.ordinal}段`}  [fused ${r.score.toFixed(3)} | dense ${r.scores.dense.toFixed(3)} | keyword ${r.scores.keyword.toFixed(2)}]`);
+    console.log(
+      `${i + 1}. ${where} · ${isHeader(r.paragraph) ? '标题' : `第${r.paragraph.ordinal}段`}  [fused ${r.score.toFixed(3)} | dense ${r.scores.dense.toFixed(3)} | keyword ${r.scores.keyword.toFixed(2)}]`,
+    );
     console.log(`   ${r.paragraph.text.length > 160 ? `${r.paragraph.text.slice(0, 160)}…` : r.paragraph.text}\n`);
   });
 });

@@ -14,8 +14,8 @@ import { POLICY_FEATURES } from '../answer/policy.js';
 import { loadConfig, parseArgs } from '../config.js';
 import { cmrc2018, covidPolicy } from '../eval/datasets.js';
 import { loadGold } from '../eval/gold.js';
-import { fitLogistic, predict, type Example } from '../eval/logistic.js';
-import { halfOf, type Half } from '../eval/split.js';
+import { type Example, fitLogistic, predict } from '../eval/logistic.js';
+import { type Half, halfOf } from '../eval/split.js';
 import { openKnowledgeBase } from '../index/open.js';
 import { runCli } from './run.js';
 
@@ -27,7 +27,15 @@ interface Row {
 }
 
 /** How much each set weighs in the fit: the gold set is small but closest to real use. */
-const SET_WEIGHT: Record<string, number> = { 'gold+': 20, 'gold-': 5, offtopic: 5, 'cmrc>seed': 0.5, 'covid>seed': 1, 'cmrc>cmrc': 1, 'covid>covid': 1 };
+const SET_WEIGHT: Record<string, number> = {
+  'gold+': 20,
+  'gold-': 5,
+  offtopic: 5,
+  'cmrc>seed': 0.5,
+  'covid>seed': 1,
+  'cmrc>cmrc': 1,
+  'covid>covid': 1,
+};
 /** The threshold keeps false refusals on the tune half of the gold set at or under this. */
 const MAX_GOLD_FALSE_REFUSALS = 0.05;
 
@@ -36,7 +44,8 @@ runCli(async (argv) => {
   const work = path.resolve('eval-results');
   const cmrc = cmrc2018(config.datasetsDir, work);
   const covid = covidPolicy(config.datasetsDir, work);
-  const open = (corpusDir: string, name: string) => openKnowledgeBase({ ...config, corpusDir, indexDir: path.join(work, 'indexes', name) });
+  const open = (corpusDir: string, name: string) =>
+    openKnowledgeBase({ ...config, corpusDir, indexDir: path.join(work, 'indexes', name) });
   const seed = new Answerer(await openKnowledgeBase(config));
   const rows: Row[] = [];
   const add = async (answerer: Answerer, set: string, questions: string[], y: 0 | 1) => {
@@ -46,18 +55,57 @@ runCli(async (argv) => {
     }
     console.error(`${set}: ${questions.length} questions`);
   };
-  const gold = loadGold(path.resolve('test', 'gold', 'gold.jsonl')).filter((g) => !g.history?.length && g.type !== 'summary');
-  await add(seed, 'gold+', gold.filter((g) => !g.abstain).map((g) => g.question), 1);
-  await add(seed, 'gold-', gold.filter((g) => g.abstain).map((g) => g.question), 0);
+  const gold = loadGold(path.resolve('test', 'gold', 'gold.jsonl')).filter(
+    (g) => !g.history?.length && g.type !== 'summary',
+  );
+  await add(
+    seed,
+    'gold+',
+    gold.filter((g) => !g.abstain).map((g) => g.question),
+    1,
+  );
+  await add(
+    seed,
+    'gold-',
+    gold.filter((g) => g.abstain).map((g) => g.question),
+    0,
+  );
   const offtopic = path.resolve('test', 'gold', 'offtopic.jsonl');
   if (existsSync(offtopic)) {
-    const lines = readFileSync(offtopic, 'utf8').split('\n').filter((l) => l.trim());
-    await add(seed, 'offtopic', lines.map((l) => (JSON.parse(l) as { q: string }).q), 0);
+    const lines = readFileSync(offtopic, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim());
+    await add(
+      seed,
+      'offtopic',
+      lines.map((l) => (JSON.parse(l) as { q: string }).q),
+      0,
+    );
   }
-  await add(seed, 'cmrc>seed', cmrc.questions.map((q) => q.question), 0);
-  await add(seed, 'covid>seed', covid.questions.map((q) => q.question), 0);
-  await add(new Answerer(await open(cmrc.corpusDir, 'cmrc2018')), 'cmrc>cmrc', cmrc.questions.filter((_, i) => i % 4 === 0).map((q) => q.question), 1);
-  await add(new Answerer(await open(covid.corpusDir, 'covid-policy-qa')), 'covid>covid', covid.questions.filter((_, i) => i % 2 === 0).map((q) => q.question), 1);
+  await add(
+    seed,
+    'cmrc>seed',
+    cmrc.questions.map((q) => q.question),
+    0,
+  );
+  await add(
+    seed,
+    'covid>seed',
+    covid.questions.map((q) => q.question),
+    0,
+  );
+  await add(
+    new Answerer(await open(cmrc.corpusDir, 'cmrc2018')),
+    'cmrc>cmrc',
+    cmrc.questions.filter((_, i) => i % 4 === 0).map((q) => q.question),
+    1,
+  );
+  await add(
+    new Answerer(await open(covid.corpusDir, 'covid-policy-qa')),
+    'covid>covid',
+    covid.questions.filter((_, i) => i % 2 === 0).map((q) => q.question),
+    1,
+  );
 
   const tune = rows.filter((r) => r.half === 'tune');
   const examples: Example[] = tune.map((r) => ({ x: r.x, y: r.y, weight: SET_WEIGHT[r.set] }));
@@ -76,5 +124,7 @@ runCli(async (argv) => {
     console.log(`${t === threshold ? '*' : ' '}${t.toFixed(2)}  ${cells.join('  ')}`);
   }
   const weights = Object.fromEntries(POLICY_FEATURES.map((f, i) => [f, Number(model.weights[i].toFixed(3))]));
-  console.log(`\nmodel: ${JSON.stringify({ weights, bias: Number(model.bias.toFixed(3)), threshold: Number(threshold.toFixed(2)) })}`);
+  console.log(
+    `\nmodel: ${JSON.stringify({ weights, bias: Number(model.bias.toFixed(3)), threshold: Number(threshold.toFixed(2)) })}`,
+  );
 });

@@ -10,9 +10,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { extractDirect, questionKind, rankSpans, type DirectModel, type QuestionKind } from '../answer/direct.js';
+import { type DirectModel, extractDirect, type QuestionKind, questionKind, rankSpans } from '../answer/direct.js';
 import { loadConfig } from '../config.js';
-import { cmrcExact, cmrcF1, cmrcFold, cmrcHalf, loadCmrc, type CmrcItem } from '../eval/cmrc.js';
+import { type CmrcItem, cmrcExact, cmrcF1, cmrcFold, cmrcHalf, loadCmrc } from '../eval/cmrc.js';
 import { directMetrics, directOracle } from '../eval/direct.js';
 import { splitSentences } from '../text/sentences.js';
 import { runCli } from './run.js';

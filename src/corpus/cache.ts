@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { formatOfName, loadFile, type LoadedFile, type LoadOptions } from './loaders/index.js';
+import { formatOfName, type LoadedFile, type LoadOptions, loadFile } from './loaders/index.js';
 
 /** Bump when a loader or the parser changes what it produces, so cached parses are not reused. */
 export const PARSER_VERSION = 1;

@@ -69,7 +69,10 @@ function describeByline(byline: string, meta: DocumentMeta): void {
   const inner = byline.replace(/^[（(]|[)）]$/g, '').trim();
   const date = inner.match(DATE);
   if (date && !meta.date) meta.date = `${date[1]}-${date[2].padStart(2, '0')}-${date[3].padStart(2, '0')}`;
-  const rest = inner.replace(DATE, '').replace(/^(上午|下午|晚上)/, '').trim();
+  const rest = inner
+    .replace(DATE, '')
+    .replace(/^(上午|下午|晚上)/, '')
+    .trim();
   if (!rest) return;
   if (/(部|委|局|院|厅|办|党组|委员会|中心|协会|政府|办公室)$/.test(rest)) {
     meta.organisation = rest;
@@ -90,7 +93,10 @@ function splitFrontMatter(raw: string): FrontMatter {
   if (!match) return { body: raw, data: {} };
   try {
     const data = parseYaml(match[1]);
-    return { body: raw.slice(match[0].length), data: data && typeof data === 'object' ? (data as Record<string, unknown>) : {} };
+    return {
+      body: raw.slice(match[0].length),
+      data: data && typeof data === 'object' ? (data as Record<string, unknown>) : {},
+    };
   } catch {
     return { body: raw.slice(match[0].length), data: {} };
   }
@@ -202,7 +208,8 @@ class DocumentBuilder {
       const joined = /[A-Za-z0-9]$/.test(last.text) && /^[A-Za-z0-9]/.test(line) ? ` ${line}` : line;
       const at = last.text.length + joined.length - line.length;
       const lastPage = last.marks?.[last.marks.length - 1][1];
-      if (source.page !== undefined && lastPage !== undefined && lastPage !== source.page) last.marks!.push([at, source.page]);
+      if (source.page !== undefined && lastPage !== undefined && lastPage !== source.page)
+        last.marks!.push([at, source.page]);
       last.text += joined;
       return;
     }
@@ -297,7 +304,12 @@ export function parseLines(
   if (frontTitle) {
     start(frontTitle);
     const fm = doc!.meta;
-    const date = data.date instanceof Date ? data.date.toISOString().slice(0, 10) : typeof data.date === 'string' ? data.date : undefined;
+    const date =
+      data.date instanceof Date
+        ? data.date.toISOString().slice(0, 10)
+        : typeof data.date === 'string'
+          ? data.date
+          : undefined;
     if (date) fm.date = date;
     if (typeof data.author === 'string') fm.author = data.author;
     if (typeof data.organisation === 'string') fm.organisation = data.organisation;
@@ -305,7 +317,9 @@ export function parseLines(
 
   for (const source of lines) {
     const { markdownLevel } = source;
-    const line = normalizeLine(source.text).replace(/^-{2,}/, '').trim();
+    const line = normalizeLine(source.text)
+      .replace(/^-{2,}/, '')
+      .trim();
     if (!line || ATTACHMENT.test(line) || /^-{3,}$/.test(line)) continue;
 
     if (!doc) {
@@ -329,7 +343,13 @@ export function parseLines(
       continue;
     }
     const heading = headingOf(line, markdownLevel);
-    if (markdownLevel === 1 && !current.hasContent && current.sections.length === 0 && !frontTitle && current.meta.title === fallbackTitle) {
+    if (
+      markdownLevel === 1 &&
+      !current.hasContent &&
+      current.sections.length === 0 &&
+      !frontTitle &&
+      current.meta.title === fallbackTitle
+    ) {
       current.meta.title = line;
       continue;
     }
@@ -351,7 +371,8 @@ export function parseLines(
       if (expectingSubtitle && !current.hasContent && source.heading === undefined) {
         current.meta.subtitle = current.meta.subtitle ? `${current.meta.subtitle} ${line}` : line;
         const date = line.match(DATE);
-        if (date && !current.meta.date) current.meta.date = `${date[1]}-${date[2].padStart(2, '0')}-${date[3].padStart(2, '0')}`;
+        if (date && !current.meta.date)
+          current.meta.date = `${date[1]}-${date[2].padStart(2, '0')}-${date[3].padStart(2, '0')}`;
         continue;
       }
       if (current.hasContent) {

@@ -4,7 +4,7 @@
  * reported by name with the reason; the others go on. Hidden files (".name") are not documents.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { type Dirent, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { loadFileCached } from './cache.js';
 import type { CorpusDocument, FileError, ParsedCorpus } from './types.js';
@@ -17,7 +17,7 @@ export interface CorpusScan {
 }
 
 export async function scanCorpus(corpusDir: string): Promise<CorpusScan> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await fs.readdir(corpusDir, { recursive: true, withFileTypes: true });
   } catch (err) {

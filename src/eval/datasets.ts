@@ -22,7 +22,10 @@ export interface ExternalSet {
 
 /** The files each external set is read from, relative to DATASETS_DIR, and where to get them. */
 export const DATASET_FILES: Record<string, { files: string[]; source: string }> = {
-  cmrc2018: { files: ['cmrc2018/cmrc2018_dev.json'], source: 'https://github.com/ymcui/cmrc2018 (squad-style-data/cmrc2018_dev.json)' },
+  cmrc2018: {
+    files: ['cmrc2018/cmrc2018_dev.json'],
+    source: 'https://github.com/ymcui/cmrc2018 (squad-style-data/cmrc2018_dev.json)',
+  },
   'covid-policy-qa': {
     files: ['covid-policy-qa/corpus_docs_subset.jsonl', 'covid-policy-qa/qa_answerable_from_subset_corpus.jsonl'],
     source: 'the CCF 2020 policy-QA contest data, https://github.com/wjunneng/2020-DataFountain-Outbreak-Assistant',
@@ -36,7 +39,9 @@ export const DATASET_FILES: Record<string, { files: string[]; source: string }> 
 /** Fails, before any work starts, with every missing file of the named sets and where to get it. */
 export function requireDatasets(datasetsDir: string, names: string[]): void {
   const missing = names.flatMap((name) =>
-    DATASET_FILES[name].files.filter((f) => !existsSync(path.join(datasetsDir, f))).map((f) => `  ${f} (${name}: from ${DATASET_FILES[name].source})`),
+    DATASET_FILES[name].files
+      .filter((f) => !existsSync(path.join(datasetsDir, f)))
+      .map((f) => `  ${f} (${name}: from ${DATASET_FILES[name].source})`),
   );
   if (missing.length) {
     throw new Error(
@@ -57,7 +62,13 @@ function materialise(dir: string, files: Array<[string, string]>): void {
 
 /** SQuAD v1 layout (CMRC 2018). */
 export interface Squad {
-  data: Array<{ paragraphs: Array<{ id: string; context: string; qas: Array<{ id: string; question: string; answers: Array<{ text: string }> }> }> }>;
+  data: Array<{
+    paragraphs: Array<{
+      id: string;
+      context: string;
+      qas: Array<{ id: string; question: string; answers: Array<{ text: string }> }>;
+    }>;
+  }>;
 }
 
 /** CMRC 2018 dev: 848 Wikipedia paragraphs, one Markdown file each, 3,219 questions. */
@@ -82,7 +93,10 @@ export function cmrc2018(datasetsDir: string, workDir: string): ExternalSet {
 export function covidPolicy(datasetsDir: string, workDir: string): ExternalSet {
   requireDatasets(datasetsDir, ['covid-policy-qa']);
   const dir = path.join(datasetsDir, 'covid-policy-qa');
-  const lines = (file: string) => readFileSync(path.join(dir, file), 'utf8').split('\n').filter((l) => l.trim());
+  const lines = (file: string) =>
+    readFileSync(path.join(dir, file), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim());
   const files = lines('corpus_docs_subset.jsonl').map((l) => {
     const d = JSON.parse(l) as { docid: string; text: string };
     return [`${d.docid}.txt`, d.text] as [string, string];

@@ -4,8 +4,8 @@
  * gold set, whether the span holds the key of when/who/how-many questions.
  */
 import type { Answerer } from '../answer/answer.js';
-import { extractDirect, questionKind, type DirectModel, type QuestionKind } from '../answer/direct.js';
-import { cmrcExact, cmrcF1, type CmrcItem } from './cmrc.js';
+import { type DirectModel, extractDirect, type QuestionKind, questionKind } from '../answer/direct.js';
+import { type CmrcItem, cmrcExact, cmrcF1 } from './cmrc.js';
 import type { GoldItem } from './gold.js';
 import { mean } from './stats.js';
 
@@ -39,10 +39,12 @@ export function directMetrics(rows: Scored[]): DirectMetrics {
 
 /** Given the sentence that holds the reference answer. */
 export function directOracle(items: CmrcItem[], model?: DirectModel): DirectMetrics {
-  return directMetrics(items.map((item) => {
-    const kind = questionKind(item.question);
-    return { kind, prediction: extractDirect(item.question, item.sentence, kind, model), answers: item.answers };
-  }));
+  return directMetrics(
+    items.map((item) => {
+      const kind = questionKind(item.question);
+      return { kind, prediction: extractDirect(item.question, item.sentence, kind, model), answers: item.answers };
+    }),
+  );
 }
 
 /**
@@ -82,15 +84,23 @@ export async function directGold(
   items: GoldItem[],
   model?: DirectModel,
 ): Promise<GoldDirectMetrics> {
-  const chosen = items.filter((i) => !i.abstain && i.keys.length > 0 &&
-    (['date', 'number'].includes(i.type) || KEYED_KINDS.includes(questionKind(i.question))));
+  const chosen = items.filter(
+    (i) =>
+      !i.abstain &&
+      i.keys.length > 0 &&
+      (['date', 'number'].includes(i.type) || KEYED_KINDS.includes(questionKind(i.question))),
+  );
   const misses: string[] = [];
   let hits = 0;
   for (const item of chosen) {
     const answer = await answerer.answer(item.question, item.history ?? []);
     // The product's own span when the model is the shipped one; another model reads the first quote.
     const quote = answer.citations[0]?.quote ?? '';
-    const direct = model ? (quote ? extractDirect(item.question, quote, questionKind(item.question), model) : null) : answer.direct;
+    const direct = model
+      ? quote
+        ? extractDirect(item.question, quote, questionKind(item.question), model)
+        : null
+      : answer.direct;
     if (direct && item.keys.every((k) => direct.includes(k))) hits++;
     else misses.push(`${item.id} ${item.question} → ${direct ?? 'null'} (keys ${item.keys.join('/')})`);
   }

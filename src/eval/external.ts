@@ -28,7 +28,11 @@ function bigramRecall(reference: string, answer: string): number {
   return hit / (reference.length - 1);
 }
 
-export async function runExternal(answerer: Answerer, questions: ExternalQuestion[], onProgress?: (done: number) => void): Promise<ExternalMetrics> {
+export async function runExternal(
+  answerer: Answerer,
+  questions: ExternalQuestion[],
+  onProgress?: (done: number) => void,
+): Promise<ExternalMetrics> {
   const rows = [];
   for (const [i, q] of questions.entries()) {
     const { results } = await answerer.retrieve(q.question, q.question, { k: 5 });
@@ -59,6 +63,15 @@ export async function runExternal(answerer: Answerer, questions: ExternalQuestio
     abstained: share(rows.map((r) => r.abstained)),
     meanAnswerChars: mean(answered.map((r) => r.chars)),
     meanAnswerSentences: mean(answered.map((r) => r.sentences)),
-    latencyMs: { p50: percentile(rows.map((r) => r.ms), 50), p95: percentile(rows.map((r) => r.ms), 95) },
+    latencyMs: {
+      p50: percentile(
+        rows.map((r) => r.ms),
+        50,
+      ),
+      p95: percentile(
+        rows.map((r) => r.ms),
+        95,
+      ),
+    },
   };
 }

@@ -53,7 +53,10 @@ function holdsEvidence(text: string, item: GoldItem): boolean {
   return item.evidence.some((e) => text.includes(e));
 }
 
-export async function runGold(answerer: Answerer, items: GoldItem[]): Promise<{ rows: GoldRow[]; metrics: GoldMetrics }> {
+export async function runGold(
+  answerer: Answerer,
+  items: GoldItem[],
+): Promise<{ rows: GoldRow[]; metrics: GoldMetrics }> {
   const rows: GoldRow[] = [];
   for (const item of items) {
     const answer = await answerer.answer(item.question, item.history ?? []);
@@ -66,7 +69,9 @@ export async function runGold(answerer: Answerer, items: GoldItem[]): Promise<{ 
     }
     const cited = answer.citations.map((c) => c.text);
     const keysFound = item.keys.every((k) => answer.answer.includes(k));
-    const citationPrecision = cited.length ? cited.filter((t) => holdsEvidence(t, item) || item.keys.some((k) => t.includes(k))).length / cited.length : 0;
+    const citationPrecision = cited.length
+      ? cited.filter((t) => holdsEvidence(t, item) || item.keys.some((k) => t.includes(k))).length / cited.length
+      : 0;
     rows.push({ item, answer, ranks, keysFound, citationPrecision });
   }
   const inCorpus = rows.filter((r) => !r.item.abstain);
@@ -75,15 +80,24 @@ export async function runGold(answerer: Answerer, items: GoldItem[]): Promise<{ 
   for (const mode of MODES) {
     for (const lang of ['zh', 'en'] as const) {
       const set = retrievable.filter((r) => r.item.lang === lang);
-      recall[`${mode}/${lang}`] = { at1: share(set.map((r) => r.ranks[mode] === 0)), at5: share(set.map((r) => r.ranks[mode] >= 0)), n: set.length };
+      recall[`${mode}/${lang}`] = {
+        at1: share(set.map((r) => r.ranks[mode] === 0)),
+        at5: share(set.map((r) => r.ranks[mode] >= 0)),
+        n: set.length,
+      };
     }
   }
   const answered = inCorpus.filter((r) => !r.answer.abstained);
   const keyed = inCorpus.filter((r) => r.item.keys.length > 0);
   const latencies = rows.map((r) => r.answer.timings.totalMs);
   const failures = rows
-    .filter((r) => (r.item.abstain ? !r.answer.abstained : r.answer.abstained || (r.item.keys.length > 0 && !r.keysFound)))
-    .map((r) => `${r.item.id} ${r.item.type}/${r.item.lang} ${r.item.abstain ? 'should abstain' : r.answer.abstained ? 'abstained' : 'missing keys'} (rank ${r.ranks.hybrid}): ${r.item.question}`);
+    .filter((r) =>
+      r.item.abstain ? !r.answer.abstained : r.answer.abstained || (r.item.keys.length > 0 && !r.keysFound),
+    )
+    .map(
+      (r) =>
+        `${r.item.id} ${r.item.type}/${r.item.lang} ${r.item.abstain ? 'should abstain' : r.answer.abstained ? 'abstained' : 'missing keys'} (rank ${r.ranks.hybrid}): ${r.item.question}`,
+    );
   return {
     rows,
     metrics: {
@@ -96,7 +110,9 @@ export async function runGold(answerer: Answerer, items: GoldItem[]): Promise<{ 
       },
       citationPrecision: mean(answered.filter((r) => r.item.type !== 'summary').map((r) => r.citationPrecision)),
       abstention: {
-        outOfCorpus: share(rows.filter((r) => r.item.abstain).map((r) => r.answer.abstained || r.answer.mode === 'partial')),
+        outOfCorpus: share(
+          rows.filter((r) => r.item.abstain).map((r) => r.answer.abstained || r.answer.mode === 'partial'),
+        ),
         falseAbstention: share(inCorpus.map((r) => r.answer.abstained)),
       },
       latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },

@@ -13,7 +13,10 @@ export interface LogisticModel {
   bias: number;
 }
 
-export function fitLogistic(examples: Example[], options: { l2?: number; steps?: number; rate?: number } = {}): LogisticModel {
+export function fitLogistic(
+  examples: Example[],
+  options: { l2?: number; steps?: number; rate?: number } = {},
+): LogisticModel {
   const { l2 = 1e-3, steps = 4000, rate = 0.5 } = options;
   const dims = examples[0]?.x.length ?? 0;
   const weights = new Array<number>(dims).fill(0);

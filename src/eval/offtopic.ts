@@ -62,7 +62,10 @@ export async function refusals(
     declined: share(answers.map((a) => a.abstained)),
     declinedOrPartial: share(answers.map(declinedOrPartial)),
     seconds: (Date.now() - started) / 1000,
-    wrong: answers.filter((a) => !declinedOrPartial(a)).slice(0, 5).map((a) => a.question),
+    wrong: answers
+      .filter((a) => !declinedOrPartial(a))
+      .slice(0, 5)
+      .map((a) => a.question),
   };
 }
 
@@ -77,6 +80,9 @@ export async function falseRefusals(answerer: Answerer, gold: GoldItem[]): Promi
     declined: share(answers.map((a) => a.abstained)),
     declinedOrPartial: share(answers.map(declinedOrPartial)),
     seconds: (Date.now() - started) / 1000,
-    wrong: answers.filter((a) => a.abstained).slice(0, 5).map((a) => a.question),
+    wrong: answers
+      .filter((a) => a.abstained)
+      .slice(0, 5)
+      .map((a) => a.question),
   };
 }

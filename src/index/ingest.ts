@@ -14,7 +14,7 @@ import { terms } from '../text/tokens.js';
 import { BUILTIN_PASSAGE_BUDGET, BuiltinEmbeddings } from './embedders/builtin.js';
 import { planEmbedder } from './embedders/choose.js';
 import { missingModelFiles } from './embedders/model-files.js';
-import { embedderKey, type Embedder } from './embedders/types.js';
+import { type Embedder, embedderKey } from './embedders/types.js';
 import { Bm25Index, type KeywordDoc } from './keyword.js';
 import { FORMAT_VERSION, type Manifest } from './manifest.js';
 import { buildPassages, type Passage } from './passages.js';
@@ -88,7 +88,7 @@ async function reusable(
     }
     const old = await previous.vectors();
     const vectors = new Map<string, number[]>();
-    previous.passages.forEach((p, label) => vectors.set(p.textHash, old[label]));
+    for (const [label, p] of previous.passages.entries()) vectors.set(p.textHash, old[label]);
     return { embedder, vectors };
   } catch {
     return undefined; // An unreadable previous build is simply rebuilt.
@@ -189,7 +189,12 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
   const tokens = () => {
     if (tokenCache) return tokenCache;
     const distinct = new Map<string, string>();
-    const intern = (t: string) => distinct.get(t) ?? (distinct.set(t, t), t);
+    const intern = (t: string) => {
+      const known = distinct.get(t);
+      if (known !== undefined) return known;
+      distinct.set(t, t);
+      return t;
+    };
     return (tokenCache = passages.map((p) => terms(p.text).map(intern)));
   };
   const reuse = await reusable(store, passages, plan.kind === 'transformer' ? plan.embedder : undefined, budget);
@@ -220,7 +225,7 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
     const embedded = builtin
       ? ids.map((i) => builtin.embedTerms(tokens()[i]))
       : await embedder.embedDocuments(ids.map((i) => passages[i].text));
-    ids.forEach((id, j) => (vectors[id] = embedded[j]));
+    for (const [j, id] of ids.entries()) vectors[id] = embedded[j];
     options.onProgress?.(Math.min(c + EMBED_CHUNK, todo.length), todo.length);
   }
 

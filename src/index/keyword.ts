@@ -99,16 +99,16 @@ function packField(tokenLists: string[][]): PackedField {
   });
   const termList = [...lists.keys()];
   const offsets = new Uint32Array(termList.length + 1);
-  termList.forEach((t, i) => (offsets[i + 1] = offsets[i] + lists.get(t)!.length));
+  for (const [i, t] of termList.entries()) offsets[i + 1] = offsets[i] + lists.get(t)!.length;
   const postings = new Uint32Array(offsets[termList.length]);
-  termList.forEach((t, i) => postings.set(lists.get(t)!, offsets[i]));
+  for (const [i, t] of termList.entries()) postings.set(lists.get(t)!, offsets[i]);
   const lengths = Uint32Array.from(tokenLists, (t) => new Set(t).size);
   return { terms: termList, offsets, postings, lengths };
 }
 
 function fieldIndex(packed: PackedField): FieldIndex {
   const slot = new Map<string, number>();
-  packed.terms.forEach((t, i) => slot.set(t, i));
+  for (const [i, t] of packed.terms.entries()) slot.set(t, i);
   let total = 0;
   for (const n of packed.lengths) total += n;
   return { ...packed, slot, avgLength: total / Math.max(1, packed.lengths.length) };

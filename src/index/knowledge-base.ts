@@ -131,9 +131,7 @@ export class KnowledgeBase {
       const embedder: Embedder =
         info.kind === 'builtin'
           ? await build.builtinEmbedder!()
-          : await (
-              await import('./embedders/transformer.js')
-            ).TransformerEmbeddings.load({
+          : await (await import('./embedders/transformer.js')).TransformerEmbeddings.load({
               modelId: info.model,
               modelsDir: settings.modelsDir,
               offline: settings.offline,

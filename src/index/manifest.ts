@@ -28,5 +28,7 @@ export interface Manifest {
 
 export function isManifest(value: unknown): value is Manifest {
   const m = value as Manifest;
-  return Boolean(m && typeof m === 'object' && m.formatVersion === FORMAT_VERSION && m.embedder && m.corpus && m.counts);
+  return Boolean(
+    m && typeof m === 'object' && m.formatVersion === FORMAT_VERSION && m.embedder && m.corpus && m.counts,
+  );
 }

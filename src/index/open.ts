@@ -5,7 +5,7 @@
  * served, with a loud warning and `kb.stale` set, rather than refusing to start.
  */
 import { existsSync } from 'node:fs';
-import { ingest, staleReason, type IndexSettings, type IngestOptions } from './ingest.js';
+import { type IndexSettings, type IngestOptions, ingest, staleReason } from './ingest.js';
 import { IndexLoadError, KnowledgeBase } from './knowledge-base.js';
 
 export async function openKnowledgeBase(settings: IndexSettings, options: IngestOptions = {}): Promise<KnowledgeBase> {

@@ -55,7 +55,15 @@ export function textHash(text: string): string {
 export function splitParagraph(paragraph: Paragraph, budget: number, length: LengthFn): Passage[] {
   const make = (start: number, end: number, n: number): Passage => {
     const text = paragraph.text.slice(start, end);
-    return { id: `${paragraph.id}#${n}`, paragraphId: paragraph.id, docId: paragraph.docId, start, end, text, textHash: textHash(text) };
+    return {
+      id: `${paragraph.id}#${n}`,
+      paragraphId: paragraph.id,
+      docId: paragraph.docId,
+      start,
+      end,
+      text,
+      textHash: textHash(text),
+    };
   };
   if (length(paragraph.text) <= budget || paragraph.sentences.length <= 1) return [make(0, paragraph.text.length, 0)];
   const windows: Passage[] = [];
@@ -63,7 +71,8 @@ export function splitParagraph(paragraph: Paragraph, budget: number, length: Len
   let first = 0;
   while (first < spans.length) {
     let last = first;
-    while (last + 1 < spans.length && length(paragraph.text.slice(spans[first][0], spans[last + 1][1])) <= budget) last++;
+    while (last + 1 < spans.length && length(paragraph.text.slice(spans[first][0], spans[last + 1][1])) <= budget)
+      last++;
     windows.push(make(spans[first][0], spans[last][1], windows.length));
     if (last + 1 >= spans.length) break;
     // Overlap by one sentence when the window holds more than one.

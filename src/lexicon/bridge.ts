@@ -25,8 +25,10 @@ export interface BridgeTable {
 /** Function words of questions, plus words that only frame one ("according to the document"). */
 const EN_STOP: ReadonlySet<string> = new Set([
   ...ENGLISH_STOPWORDS,
-  ...('been say says said mention mentioned according document documents text address article speech should ' +
-    'supposed can could would will one ones').split(' '),
+  ...(
+    'been say says said mention mentioned according document documents text address article speech should ' +
+    'supposed can could would will one ones'
+  ).split(' '),
 ]);
 /** The CC-CEDICT gloss phrase index, shared by all builds (slow to make). Bump the version when glossPhrases changes. */
 export const GLOSS_CACHE = 'cedict-phrases-v3.json';
@@ -42,7 +44,10 @@ export function glossPhrases(definitions: string[]): string[] {
   const out = new Set<string>();
   for (const def of definitions) {
     // Whole ";" items are dropped first: "CL:個|个[ge4]" must not leave "ge4" behind after the "|" split.
-    const items = def.split(';').map((i) => i.trim()).filter((i) => i && !NOT_A_GLOSS.test(i));
+    const items = def
+      .split(';')
+      .map((i) => i.trim())
+      .filter((i) => i && !NOT_A_GLOSS.test(i));
     for (let item of items.flatMap((i) => i.split(/[|,]/))) {
       item = item.trim();
       if (!item || NOT_A_GLOSS.test(item)) continue;
@@ -65,7 +70,10 @@ export function glossPhrases(definitions: string[]): string[] {
  * industrialisation/industrialization, commemorating/commemorate, tasks/task.
  */
 export function normalizeEnglish(word: string): string {
-  let w = word.toLowerCase().replace(/isation/g, 'ization').replace(/is(e|es|ed|ing)$/, 'iz$1');
+  let w = word
+    .toLowerCase()
+    .replace(/isation/g, 'ization')
+    .replace(/is(e|es|ed|ing)$/, 'iz$1');
   for (const suffix of ['ing', 'ed', 'ies', 'es', 's', 'e']) {
     if (w.endsWith(suffix) && w.length - suffix.length >= 3 && !(suffix === 's' && w.endsWith('ss'))) {
       w = w.slice(0, -suffix.length) + (suffix === 'ies' ? 'y' : '');
@@ -92,7 +100,8 @@ async function phraseIndex(cacheFile: string): Promise<Record<string, string[]>>
     for (const word of Object.keys(cedict.data.simplified)) {
       const entries = cedict.getBySimplified(word, null, { asObject: false, allowVariants: false });
       if (!Array.isArray(entries)) continue;
-      for (const phrase of glossPhrases(entries.flatMap((e) => e.english))) (index[normalizePhrase(phrase)] ??= []).push(word);
+      for (const phrase of glossPhrases(entries.flatMap((e) => e.english)))
+        (index[normalizePhrase(phrase)] ??= []).push(word);
     }
     await fs.mkdir(path.dirname(cacheFile), { recursive: true });
     const tmp = `${cacheFile}.${process.pid}.tmp`;
@@ -129,7 +138,7 @@ export class EnglishBridge {
       for (const t of phrase.split(' ')) {
         if (EN_STOP.has(t) || t.length < 3) continue;
         const set = tokenLists.get(t) ?? new Set<string>();
-        inCorpus.forEach((w) => set.add(w));
+        for (const w of inCorpus) set.add(w);
         tokenLists.set(t, set);
       }
       for (const w of words) {
@@ -165,7 +174,7 @@ export class EnglishBridge {
         const words = entry(this.table.en, key) ?? (n === 1 ? entry(this.table.token, key) : undefined);
         if (!words) continue;
         out.push({ source: span.join(' '), words });
-        span.forEach((_, j) => used.add(i + j));
+        for (let j = 0; j < span.length; j++) used.add(i + j);
       }
     }
     tokens.forEach((t, i) => {

@@ -38,7 +38,12 @@ export interface QueryProfile {
 const FRAME =
   /^(哪|几|谁|什么|多少|怎|如何|为何|是否).*|.*(什么|多少|哪些|哪个)$|^(问题|内容|方面|主要|具体|分别|一共|总共|时候|时间|年份|日期|数量|数字|名字|名称|地点|篇文章|本文|全文|定义|意味|意味着|来说|对于|表述|打算|发表|作者|署名|提到|这篇|这次|这个|那个|文章|讲话|贺词|会议|报告|材料|文稿|文件|说法|出自|哪一篇|what|which|how|does|say|said|mention|mentioned|according|documents?|text)$/i;
 
-export function profileQuery(keyword: KeywordIndex, text: string, bridge: EnglishBridge | undefined, tuning: EvidenceTuning): QueryProfile {
+export function profileQuery(
+  keyword: KeywordIndex,
+  text: string,
+  bridge: EnglishBridge | undefined,
+  tuning: EvidenceTuning,
+): QueryProfile {
   const seen = new Set<string>();
   const list: WeightedWord[] = [];
   const topics = new Map<string, boolean>();
@@ -47,13 +52,19 @@ export function profileQuery(keyword: KeywordIndex, text: string, bridge: Englis
     seen.add(word);
     const known = [word, ...alternatives].filter((w) => keyword.knows(w));
     // Rare words weigh most; a word with alternatives weighs like the average of those the corpus uses.
-    const weight = factor * (known.length ? known.reduce((sum, w) => sum + keyword.idf(w), 0) / known.length : keyword.idf(word));
+    const weight =
+      factor * (known.length ? known.reduce((sum, w) => sum + keyword.idf(w), 0) / known.length : keyword.idf(word));
     const present = known.length > 0 || [word, ...alternatives].some((w) => inCorpusText(keyword, w));
     list.push({ word, weight, alternatives, topic: topicOf(topics, word), present });
   };
   const translated = detectLanguage(text) === 'en' && bridge !== undefined;
   if (translated) {
-    for (const a of bridge.align(text)) add(a.words[0] ?? a.source, a.words.slice(1), a.words.length === 0 && !/\d/.test(a.source) ? tuning.untranslatedWeight : 1);
+    for (const a of bridge.align(text))
+      add(
+        a.words[0] ?? a.source,
+        a.words.slice(1),
+        a.words.length === 0 && !/\d/.test(a.source) ? tuning.untranslatedWeight : 1,
+      );
   } else {
     const terms = questionTerms(text);
     for (const t of terms) topics.set(t.word, t.topic);
@@ -63,7 +74,10 @@ export function profileQuery(keyword: KeywordIndex, text: string, bridge: Englis
     for (const t of terms) if (t.literal) add(t.word, alternativesOf(t.word, bridge));
   }
   // Drop words contained in a longer query word (cutForSearch yields 毛泽东 and 毛泽东思想).
-  const kept = list.filter((w) => !list.some((o) => o !== w && o.word.length > w.word.length && o.word.includes(w.word) && keyword.knows(o.word)));
+  const kept = list.filter(
+    (w) =>
+      !list.some((o) => o !== w && o.word.length > w.word.length && o.word.includes(w.word) && keyword.knows(o.word)),
+  );
   return {
     translated,
     words: kept,
@@ -98,7 +112,6 @@ function topicOf(topics: Map<string, boolean>, word: string): boolean {
 export function expansionTerms(profile: QueryProfile): string[] {
   return profile.words.flatMap((w) => (profile.translated || w.alternatives.length ? [w.word, ...w.alternatives] : []));
 }
-
 
 export interface ExpandedResults {
   results: SearchResult[];

@@ -4,8 +4,9 @@
  * Fusion is a weighted sum of each signal normalised to the best candidate of the query
  * (chosen over reciprocal-rank fusion by `npm run eval`; RRF is kept as an option to compare).
  */
-import { BaseRetriever } from '@langchain/core/retrievers';
+
 import { Document } from '@langchain/core/documents';
+import { BaseRetriever } from '@langchain/core/retrievers';
 import type { CorpusDocument, Paragraph } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
 import { headerId, type Passage } from '../index/passages.js';
@@ -132,7 +133,10 @@ export class HybridSearcher {
         matched: c.matched,
       });
     }
-    return [...best.values()].filter((r) => r.score > 0).sort((a, b) => b.score - a.score).slice(0, k);
+    return [...best.values()]
+      .filter((r) => r.score > 0)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, k);
   }
 }
 
@@ -154,7 +158,14 @@ export class HybridRetriever extends BaseRetriever {
         new Document({
           pageContent: r.paragraph.text,
           id: r.paragraph.id,
-          metadata: { passageId: r.passage.id, paragraphId: r.paragraph.id, docId: r.doc.id, docTitle: r.doc.meta.title, sectionPath: r.paragraph.sectionPath, scores: r.scores },
+          metadata: {
+            passageId: r.passage.id,
+            paragraphId: r.paragraph.id,
+            docId: r.doc.id,
+            docTitle: r.doc.meta.title,
+            sectionPath: r.paragraph.sectionPath,
+            scores: r.scores,
+          },
         }),
     );
   }

@@ -2,13 +2,15 @@
  * The HTTP app: wires middleware and routes (one file each in routes/, the way Express's
  * route-separation example does) and leaves error mapping to errors.ts.
  */
+
+import path from 'node:path';
 import express, { type RequestHandler, type Router } from 'express';
 import type { Store } from 'express-rate-limit';
-import path from 'node:path';
 import type { Answerer } from '../answer/answer.js';
 import { answerQueues } from './admission.js';
 import type { RouteContext } from './context.js';
 import { errorHandler, HttpError } from './errors.js';
+import type { Library } from './library.js';
 import { answerRateLimit, deadline, hostAllowList, jsonBody, requireApiKey, securityHeaders } from './middleware.js';
 import { ask } from './routes/ask.js';
 import { documents } from './routes/documents.js';
@@ -16,9 +18,8 @@ import { health } from './routes/health.js';
 import { chatCompletions, models } from './routes/openai.js';
 import { passage } from './routes/passages.js';
 import { summarize } from './routes/summarize.js';
-import { LIMITS } from './validate.js';
-import { type Library } from './library.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { LIMITS } from './validate.js';
 
 export interface AppOptions {
   /** When set, /api/* and /v1/* need `Authorization: Bearer <apiKey>`. */
@@ -84,7 +85,10 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
     // Multipart uploads and deletes: before the read-only documents route, which answers 405 to them.
     const { library, host, maxFileBytes } = options.uploads;
     api.use(uploadRoutes(library, { host, maxFileBytes, apiKey: options.apiKey }));
-    for (const [at, allow] of [['/api/documents', 'GET, HEAD, POST, OPTIONS'], ['/api/documents/:id', 'DELETE, OPTIONS']]) {
+    for (const [at, allow] of [
+      ['/api/documents', 'GET, HEAD, POST, OPTIONS'],
+      ['/api/documents/:id', 'DELETE, OPTIONS'],
+    ]) {
       api.options(at, (_req, res) => {
         res.set('Allow', allow).status(204).end();
       });

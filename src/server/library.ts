@@ -13,7 +13,7 @@ import { formatOfName, UnreadableFileError, UnsupportedFileError } from '../corp
 import { fileHash } from '../corpus/read.js';
 import type { CorpusDocument } from '../corpus/types.js';
 import type { DocumentNode, KnowledgeBase } from '../index/knowledge-base.js';
-import { buildIndex, type BuildResult } from './build.js';
+import { type BuildResult, buildIndex } from './build.js';
 import { HttpError } from './errors.js';
 
 export const UPLOADS_DIR = 'uploads';
@@ -64,6 +64,7 @@ export interface LibraryOptions {
 export function sanitizeFileName(name: string): string {
   const base = name.normalize('NFC').split(/[/\\]/).pop() ?? '';
   const clean = base
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
     .replace(/[\u0000-\u001f\u007f<>:"|?*\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(/\s+/g, ' ')
     .replace(/^[.\s]+|[.\s]+$/g, '');
@@ -158,7 +159,7 @@ export class Library {
         continue;
       }
       const source = this.placeFor(file.name, hash, accepted);
-      let loaded;
+      let loaded: Awaited<ReturnType<typeof loadFileCached>>;
       try {
         // Cached, so the rebuild does not parse the file again.
         loaded = await loadFileCached(source, file.bytes, {

@@ -3,8 +3,9 @@
  * connections and deadlines for headers, the whole request and idle keep-alive. Resolves once
  * listening; a port in use or an address that cannot be bound rejects with a clear message.
  */
-import http from 'node:http';
+
 import type { RequestListener } from 'node:http';
+import http from 'node:http';
 
 export interface ListenSettings {
   port: number;

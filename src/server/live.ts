@@ -56,10 +56,14 @@ export class LiveAnswerer {
       this.answerer = new Answerer(kb);
       this.target = kb.buildId;
       for (const listener of this.listeners) listener(this.answerer);
-      this.log(`switched to the new index ${target} (${kb.documents.length} documents, ${kb.passages.length} passages)`);
+      this.log(
+        `switched to the new index ${target} (${kb.documents.length} documents, ${kb.passages.length} passages)`,
+      );
       return true;
     } catch (err) {
-      this.log(`a new index appeared but could not be loaded; still answering from the previous one: ${(err as Error).message}`);
+      this.log(
+        `a new index appeared but could not be loaded; still answering from the previous one: ${(err as Error).message}`,
+      );
       this.target = target;
       return false;
     } finally {

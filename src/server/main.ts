@@ -4,16 +4,17 @@
  * exit 0; whatever is still open after SHUTDOWN_GRACE_MS is cut and the process exits 1.
  * WORKERS > 1 forks that many servers sharing the port and one rate-limit counter.
  */
-import { ClusterMemoryStorePrimary, ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
+
 import cluster from 'node:cluster';
-import { loadConfig, parseArgs, type Config } from '../config.js';
+import { ClusterMemoryStorePrimary, ClusterMemoryStoreWorker } from '@express-rate-limit/cluster-memory-store';
+import { runCli } from '../cli/run.js';
+import { type Config, loadConfig, parseArgs } from '../config.js';
 import { openKnowledgeBase } from '../index/open.js';
 import { terms } from '../text/tokens.js';
-import { runCli } from '../cli/run.js';
 import { answerQueues } from './admission.js';
 import { createApp } from './app.js';
-import { listen } from './listen.js';
 import { Library } from './library.js';
+import { listen } from './listen.js';
 import { LiveAnswerer } from './live.js';
 import { precomputeSummaries } from './summaries.js';
 

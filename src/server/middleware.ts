@@ -57,7 +57,10 @@ export function requireApiKey(apiKey: string): RequestHandler {
   const challenge = { 'WWW-Authenticate': 'Bearer realm="policy-qa"' };
   return (req, _res, next) => {
     if (req.method === 'OPTIONS') return next();
-    const given = req.get('authorization')?.match(/^bearer\s+(.+)$/i)?.[1].trim();
+    const given = req
+      .get('authorization')
+      ?.match(/^bearer\s+(.+)$/i)?.[1]
+      .trim();
     if (given === undefined || !timingSafeEqual(digest(given), expected)) {
       throw new HttpError(401, 'unauthorized', 'Send the API key as "Authorization: Bearer <key>".', challenge);
     }

@@ -11,7 +11,8 @@ export const ORDINAL_CHARS = `${NUMERAL_CHARS}百零〇两\\d`;
  */
 export function parseNumeral(text: string): number {
   if (/^\d+$/.test(text)) return Number(text);
-  if (!text || ![...text].every((c) => DIGITS.includes(c) || c === '〇' || c === '两' || Object.hasOwn(UNITS, c))) return Number.NaN;
+  if (!text || ![...text].every((c) => DIGITS.includes(c) || c === '〇' || c === '两' || Object.hasOwn(UNITS, c)))
+    return Number.NaN;
   // Without 十/百/千 a numeral of several digits reads position by position (二〇二四 → 2024).
   if (text.length > 1 && ![...text].some((c) => Object.hasOwn(UNITS, c))) {
     return Number([...text].map((c) => (c === '〇' ? 0 : c === '两' ? 2 : DIGITS.indexOf(c))).join(''));

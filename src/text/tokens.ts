@@ -6,6 +6,7 @@
 import { Jieba, type TaggedWord } from '@node-rs/jieba';
 
 export type { TaggedWord };
+
 import { dict } from '@node-rs/jieba/dict.js';
 import { isCjkOnly } from './cjk.js';
 import { STOPWORDS } from './stopwords.js';

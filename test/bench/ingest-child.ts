@@ -9,4 +9,13 @@ const { manifest } = await ingest(config);
 const ms = performance.now() - started;
 const kb = await KnowledgeBase.load(config);
 const chars = kb.passages.reduce((n, p) => n + p.text.length, 0);
-console.log(JSON.stringify({ ms, passages: manifest.counts.passages, documents: manifest.counts.documents, chars, embedded: manifest.embedded, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
+console.log(
+  JSON.stringify({
+    ms,
+    passages: manifest.counts.passages,
+    documents: manifest.counts.documents,
+    chars,
+    embedded: manifest.embedded,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -6,12 +6,13 @@
  *
  * Standalone: node --import tsx test/bench/mixed-load.ts [--workers 2] [--connections 64] [--seconds 20]
  */
-import autocannon from 'autocannon';
-import http from 'node:http';
+
 import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
 import { percentile } from '../../src/eval/stats.js';
 import { startBenchServer } from './server.js';
 
@@ -39,10 +40,16 @@ export interface MixedLoadResult {
 function freshAsk(url: string): Promise<number> {
   const t = performance.now();
   return new Promise((resolve, reject) => {
-    const req = http.request(`${url}/api/ask`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`status ${res.statusCode}`))));
-    });
+    const req = http.request(
+      `${url}/api/ask`,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error(`status ${res.statusCode}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(PROBE_QUESTION);
   });
@@ -50,7 +57,14 @@ function freshAsk(url: string): Promise<number> {
 
 function summarise(r: autocannon.Result) {
   const rejected = r.statusCodeStats?.['503']?.count ?? 0;
-  return { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, ok: r['2xx'], rejected, errors: r.errors + r.non2xx - rejected };
+  return {
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    ok: r['2xx'],
+    rejected,
+    errors: r.errors + r.non2xx - rejected,
+  };
 }
 
 export async function mixedLoad(options: MixedLoadOptions): Promise<MixedLoadResult> {
@@ -58,11 +72,17 @@ export async function mixedLoad(options: MixedLoadOptions): Promise<MixedLoadRes
   const env = { CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, EMBEDDINGS: 'builtin', WORKERS: String(workers) };
   const server = await startBenchServer(env);
   try {
-    const tree = (await (await fetch(`${server.url}/api/documents`)).json()) as { documents: Array<{ id: string; sections: Array<{ id: string }> }> };
+    const tree = (await (await fetch(`${server.url}/api/documents`)).json()) as {
+      documents: Array<{ id: string; sections: Array<{ id: string }> }>;
+    };
     const targets = tree.documents.flatMap((d) => [{ docId: d.id }, ...d.sections.map((s) => ({ sectionId: s.id }))]);
     // Warm up (JIT, lazy tables, and whatever the server caches): every target and question once.
     const once = (urlPath: string, body: unknown) =>
-      fetch(server.url + urlPath, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.arrayBuffer());
+      fetch(server.url + urlPath, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.arrayBuffer());
     for (const target of targets) await once('/api/summarize', target);
     for (const question of options.questions) await once('/api/ask', { question });
     const half = Math.max(1, Math.floor(options.connections / 2));
@@ -73,7 +93,12 @@ export async function mixedLoad(options: MixedLoadOptions): Promise<MixedLoadRes
         duration: options.seconds,
         // In a thread of its own, so the load generator never delays the probe's own timing.
         workers: 1,
-        requests: bodies.map((b) => ({ method: 'POST', path: urlPath, headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) })),
+        requests: bodies.map((b) => ({
+          method: 'POST',
+          path: urlPath,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(b),
+        })),
       });
     const fresh: number[] = [];
     let failed = 0;
@@ -81,12 +106,19 @@ export async function mixedLoad(options: MixedLoadOptions): Promise<MixedLoadRes
     const probe = (async () => {
       await new Promise((r) => setTimeout(r, 1000)); // let the load build up first
       while (running) {
-        await freshAsk(server.url).then((ms) => fresh.push(ms), () => failed++);
+        await freshAsk(server.url).then(
+          (ms) => fresh.push(ms),
+          () => failed++,
+        );
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
     const [asks, summaries] = await Promise.all([
-      load('/api/ask', options.questions.map((question) => ({ question })), half),
+      load(
+        '/api/ask',
+        options.questions.map((question) => ({ question })),
+        half,
+      ),
       load('/api/summarize', targets, options.connections - half),
     ]);
     running = false;
@@ -95,7 +127,13 @@ export async function mixedLoad(options: MixedLoadOptions): Promise<MixedLoadRes
       ask: summarise(asks),
       summary: summarise(summaries),
       freshSeries: fresh.map((ms) => Math.round(ms)),
-      fresh: { p50: percentile(fresh, 50), p99: percentile(fresh, 99), max: Math.max(...fresh), n: fresh.length, failed },
+      fresh: {
+        p50: percentile(fresh, 50),
+        p99: percentile(fresh, 99),
+        max: Math.max(...fresh),
+        n: fresh.length,
+        failed,
+      },
     };
   } finally {
     await server.stop();
@@ -118,7 +156,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     return i > 0 ? Number(process.argv[i + 1]) : fallback;
   };
   const { loadGold } = await import('../../src/eval/gold.js');
-  const questions = loadGold(path.join(ROOT, 'test', 'gold', 'gold.jsonl')).filter((g) => !g.history).map((g) => g.question);
+  const questions = loadGold(path.join(ROOT, 'test', 'gold', 'gold.jsonl'))
+    .filter((g) => !g.history)
+    .map((g) => g.question);
   const result = await mixedLoad({
     corpusDir: path.join(ROOT, 'corpus'),
     indexDir: path.join(mkdtempSync(path.join(os.tmpdir(), 'policy-qa-bench-')), 'index'),

@@ -3,16 +3,19 @@
  * model file and the same tokenisation (batches of 16 sorted by length): how close the
  * pipeline runs to the runtime's own limit.
  */
+
+import path from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
-import path from 'node:path';
 import type { Config } from '../../src/config.js';
-import { TransformerEmbeddings } from '../../src/index/embedders/transformer.js';
+import type { TransformerEmbeddings } from '../../src/index/embedders/transformer.js';
 import { KnowledgeBase } from '../../src/index/knowledge-base.js';
 
 const BATCH = 16;
 
-export async function bareOnnxCharsPerSecond(config: Config): Promise<{ pipeline: number; bare: number; chars: number }> {
+export async function bareOnnxCharsPerSecond(
+  config: Config,
+): Promise<{ pipeline: number; bare: number; chars: number }> {
   const kb = await KnowledgeBase.load(config);
   const embedder = kb.embedder as TransformerEmbeddings;
   const texts = kb.passages.map((p) => embedder.family.passagePrefix + p.text);
@@ -23,10 +26,15 @@ export async function bareOnnxCharsPerSecond(config: Config): Promise<{ pipeline
   const pipeline = chars / ((performance.now() - t) / 1000);
 
   const tokenizer = await AutoTokenizer.from_pretrained(config.embeddingModel, { local_files_only: true });
-  const session = await ort.InferenceSession.create(path.join(config.modelsDir, config.embeddingModel, 'onnx', 'model_quantized.onnx'));
+  const session = await ort.InferenceSession.create(
+    path.join(config.modelsDir, config.embeddingModel, 'onnx', 'model_quantized.onnx'),
+  );
   const order = [...texts.keys()].sort((a, b) => texts[a].length - texts[b].length);
   const run = async (ids: number[]) => {
-    const enc = tokenizer(ids.map((i) => texts[i]), { padding: true, truncation: true, max_length: 512 });
+    const enc = tokenizer(
+      ids.map((i) => texts[i]),
+      { padding: true, truncation: true, max_length: 512 },
+    );
     const feeds: Record<string, ort.Tensor> = {};
     for (const name of session.inputNames) {
       const tensor = (enc as unknown as Record<string, { data: BigInt64Array; dims: number[] }>)[name];

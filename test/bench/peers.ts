@@ -9,22 +9,36 @@
  *  - orama-mandarin:     the same chunks in Orama full-text search with @orama/tokenizers/mandarin
  */
 import { performance } from 'node:perf_hooks';
+import { BM25Retriever } from '@langchain/community/retrievers/bm25';
+import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { Document } from '@langchain/core/documents';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
-import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
-import { BM25Retriever } from '@langchain/community/retrievers/bm25';
 import { create, insertMultiple, search } from '@orama/orama';
 import { createTokenizer } from '@orama/tokenizers/mandarin';
 
-export interface PeerDoc { source: string; text: string }
-export interface PeerQuestion { question: string; isHit: (source: string, text: string) => boolean }
-export interface PeerResult { name: string; recallAt5: number; latencyMs: { p50: number; p95: number }; indexMs: number }
+export interface PeerDoc {
+  source: string;
+  text: string;
+}
+export interface PeerQuestion {
+  question: string;
+  isHit: (source: string, text: string) => boolean;
+}
+export interface PeerResult {
+  name: string;
+  recallAt5: number;
+  latencyMs: { p50: number; p95: number };
+  indexMs: number;
+}
 
 const K = 5;
 
 /** A retrieved chunk, reduced to what `isHit` needs. */
-interface Chunk { source: string; text: string }
+interface Chunk {
+  source: string;
+  text: string;
+}
 type Query = (q: string) => Promise<Chunk[]>;
 /** Builds a peer's index and returns its query function; the time this takes is reported as indexMs. */
 type Build = (docs: PeerDoc[], embeddings: EmbeddingsInterface) => Promise<Query>;
@@ -43,7 +57,9 @@ function percentile(samples: number[], p: number): number {
  */
 async function split(docs: PeerDoc[]): Promise<Document[]> {
   const splitter = new RecursiveCharacterTextSplitter();
-  return splitter.splitDocuments(docs.map((d) => new Document({ pageContent: d.text, metadata: { source: d.source } })));
+  return splitter.splitDocuments(
+    docs.map((d) => new Document({ pageContent: d.text, metadata: { source: d.source } })),
+  );
 }
 
 const fromDoc = (d: Document): Chunk => ({ source: String(d.metadata.source), text: d.pageContent });
@@ -80,7 +96,11 @@ const oramaMandarin: Build = async (docs) => {
 
 /** Builds one peer's index, then asks every question in order, one at a time, and times each query on its own. */
 async function measure(
-  name: string, build: Build, docs: PeerDoc[], questions: PeerQuestion[], embeddings: EmbeddingsInterface,
+  name: string,
+  build: Build,
+  docs: PeerDoc[],
+  questions: PeerQuestion[],
+  embeddings: EmbeddingsInterface,
 ): Promise<PeerResult> {
   const t0 = performance.now();
   const query = await build(docs, embeddings);
@@ -103,7 +123,11 @@ async function measure(
 }
 
 /** Runs the three peers one after another (never at the same time, so their timings don't interfere). */
-export async function runPeers(docs: PeerDoc[], questions: PeerQuestion[], embeddings: EmbeddingsInterface): Promise<PeerResult[]> {
+export async function runPeers(
+  docs: PeerDoc[],
+  questions: PeerQuestion[],
+  embeddings: EmbeddingsInterface,
+): Promise<PeerResult[]> {
   const peers: [string, Build][] = [
     ['langchain-tutorial', langchainTutorial],
     ['langchain-bm25', langchainBm25],

@@ -5,13 +5,14 @@
  * --quick skips the scale corpus (gov-work-reports) and the transformer's 1 MB sample.
  * With DATABASE_URL set, the store bench (test/bench/store.ts) then compares local files and PostgreSQL.
  */
-import autocannon from 'autocannon';
+
 import { execFileSync, execSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import autocannon from 'autocannon';
 import { Answerer } from '../../src/answer/answer.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { cmrc2018, covidPolicy, requireDatasets } from '../../src/eval/datasets.js';
 import { loadGold } from '../../src/eval/gold.js';
 import { percentile } from '../../src/eval/stats.js';
@@ -19,20 +20,30 @@ import { KnowledgeBase } from '../../src/index/knowledge-base.js';
 import { createApp } from '../../src/server/app.js';
 import { describeMixedLoad, mixedLoad } from './mixed-load.js';
 import { bareOnnxCharsPerSecond } from './onnx-bare.js';
-import { startBenchServer, type BenchServer } from './server.js';
-import { runPeers, type PeerQuestion } from './peers.js';
+import { type PeerQuestion, runPeers } from './peers.js';
+import { type BenchServer, startBenchServer } from './server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const OUT = path.join(ROOT, 'bench-results');
 const quick = process.argv.includes('--quick');
 const DATASETS = loadConfig().datasetsDir;
-requireDatasets(DATASETS, quick ? ['cmrc2018', 'covid-policy-qa'] : ['cmrc2018', 'covid-policy-qa', 'gov-work-reports']);
+requireDatasets(
+  DATASETS,
+  quick ? ['cmrc2018', 'covid-policy-qa'] : ['cmrc2018', 'covid-policy-qa', 'gov-work-reports'],
+);
 // The random-weight model with e5-small's compute, for timing (see ../shared/models/README.md).
 const TIMING_MODELS = path.resolve(process.env.TIMING_MODELS_DIR || path.join(ROOT, '..', 'shared', 'models'));
 if (!existsSync(path.join(TIMING_MODELS, 'random-e5-small-arch'))) {
-  throw new Error(`Missing ${path.join(TIMING_MODELS, 'random-e5-small-arch')}: the timing model; set TIMING_MODELS_DIR to the folder that holds it.`);
+  throw new Error(
+    `Missing ${path.join(TIMING_MODELS, 'random-e5-small-arch')}: the timing model; set TIMING_MODELS_DIR to the folder that holds it.`,
+  );
 }
-const TRANSFORMER = { EMBEDDINGS: 'transformer', MODELS_DIR: TIMING_MODELS, EMBEDDING_MODEL: 'random-e5-small-arch', HF_HUB_OFFLINE: '1' };
+const TRANSFORMER = {
+  EMBEDDINGS: 'transformer',
+  MODELS_DIR: TIMING_MODELS,
+  EMBEDDING_MODEL: 'random-e5-small-arch',
+  HF_HUB_OFFLINE: '1',
+};
 const results: Record<string, unknown> = {};
 const rows: string[][] = [];
 const row = (...cells: Array<string | number>) => {
@@ -43,27 +54,50 @@ const f = (x: number, d = 1) => x.toFixed(d);
 
 function dirSizeMB(dir: string): number {
   let total = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) total += statSync(path.join(e.parentPath, e.name)).size;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) total += statSync(path.join(e.parentPath, e.name)).size;
   return total / 1e6;
 }
 
 function child(script: string, env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     c.stdout.on('data', (d: Buffer) => (out += d));
     c.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} exited ${code}`))));
   });
 }
 
-interface IngestStats { ms: number; passages: number; documents: number; chars: number; peakRssMB: number }
-async function ingestRun(name: string, corpusDir: string, env: Record<string, string> = { EMBEDDINGS: 'builtin' }): Promise<Config> {
+interface IngestStats {
+  ms: number;
+  passages: number;
+  documents: number;
+  chars: number;
+  peakRssMB: number;
+}
+async function ingestRun(
+  name: string,
+  corpusDir: string,
+  env: Record<string, string> = { EMBEDDINGS: 'builtin' },
+): Promise<Config> {
   const indexDir = path.join(OUT, 'indexes', name);
   const out = await child('test/bench/ingest-child.ts', { CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, ...env });
   const s = JSON.parse(out.trim().split('\n').at(-1)!) as IngestStats;
   const sizeMB = dirSizeMB(path.join(indexDir, 'builds'));
   results[`ingest/${name}`] = { ...s, indexMB: sizeMB };
-  row(`ingest ${name}`, `${s.documents} docs / ${s.passages} passages`, `${f(s.ms / 1000, 2)} s`, `${f(s.passages / (s.ms / 1000), 0)} passages/s`, `${f(s.chars / (s.ms / 1000), 0)} chars/s`, `peak RSS ${f(s.peakRssMB, 0)} MB`, `index ${f(sizeMB)} MB`);
+  row(
+    `ingest ${name}`,
+    `${s.documents} docs / ${s.passages} passages`,
+    `${f(s.ms / 1000, 2)} s`,
+    `${f(s.passages / (s.ms / 1000), 0)} passages/s`,
+    `${f(s.chars / (s.ms / 1000), 0)} chars/s`,
+    `peak RSS ${f(s.peakRssMB, 0)} MB`,
+    `index ${f(sizeMB)} MB`,
+  );
   return loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, ...env }, {});
 }
 
@@ -75,39 +109,58 @@ async function latency(name: string, config: Config, questions: string[], rounds
   const answerer = new Answerer(await KnowledgeBase.load(config));
   for (const q of questions.slice(0, 5)) await answerer.answer(q); // warm-up
   const inProcess: number[] = [];
-  for (let r = 0; r < rounds; r++) for (const q of questions) {
-    const t = performance.now();
-    await answerer.answer(q);
-    inProcess.push(performance.now() - t);
-  }
+  for (let r = 0; r < rounds; r++)
+    for (const q of questions) {
+      const t = performance.now();
+      await answerer.answer(q);
+      inProcess.push(performance.now() - t);
+    }
   const app = createApp(() => answerer);
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/api/ask`;
   const http: number[] = [];
-  for (let r = 0; r < rounds; r++) for (const q of questions) {
-    const t = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: q }) });
-    await res.arrayBuffer();
-    http.push(performance.now() - t);
-  }
+  for (let r = 0; r < rounds; r++)
+    for (const q of questions) {
+      const t = performance.now();
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ question: q }),
+      });
+      await res.arrayBuffer();
+      http.push(performance.now() - t);
+    }
   server.close();
   const a = stats(inProcess);
   const h = stats(http);
   results[`latency/${name}`] = { answer: a, http: h };
-  row(`latency ${name}`, `answer() p50 ${f(a.p50, 2)} / p95 ${f(a.p95, 2)} / p99 ${f(a.p99, 2)} ms`, `HTTP p50 ${f(h.p50, 2)} / p95 ${f(h.p95, 2)} / p99 ${f(h.p99, 2)} ms`, `n=${a.n}`);
+  row(
+    `latency ${name}`,
+    `answer() p50 ${f(a.p50, 2)} / p95 ${f(a.p95, 2)} / p99 ${f(a.p99, 2)} ms`,
+    `HTTP p50 ${f(h.p50, 2)} / p95 ${f(h.p95, 2)} / p99 ${f(h.p99, 2)} ms`,
+    `n=${a.n}`,
+  );
   return answerer;
 }
 
 function startServer(config: Config, workers: number): Promise<BenchServer> {
   const { corpusDir, indexDir, embeddings } = config;
-  return startBenchServer({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, EMBEDDINGS: embeddings, WORKERS: String(workers) });
+  return startBenchServer({
+    CORPUS_DIR: corpusDir,
+    INDEX_DIR: indexDir,
+    EMBEDDINGS: embeddings,
+    WORKERS: String(workers),
+  });
 }
 
 function rssMB(pid: number): number {
   // The server and its workers.
   const pids = [pid, ...execSync(`pgrep -P ${pid} || true`).toString().split('\n').filter(Boolean).map(Number)];
-  return pids.reduce((n, p) => n + Number(readFileSync(`/proc/${p}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024, 0);
+  return pids.reduce(
+    (n, p) => n + Number(readFileSync(`/proc/${p}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024,
+    0,
+  );
 }
 
 async function throughput(config: Config, questions: string[]) {
@@ -125,8 +178,21 @@ async function throughput(config: Config, questions: string[]) {
       requests: questions.map((q) => ({ method: 'POST', path: '/api/ask', body: JSON.stringify({ question: q }) })),
     });
     clearInterval(timer);
-    results[`throughput/${connections}`] = { rps: r.requests.average, errors: r.errors + r.non2xx, latencyP50: r.latency.p50, latencyP99: r.latency.p99, peakRssMB: peak, workers };
-    row(`throughput ${connections} clients`, `${f(r.requests.average, 0)} asks/s`, `errors ${r.errors + r.non2xx}`, `latency p50 ${r.latency.p50} / p99 ${r.latency.p99} ms`, `server RSS ${f(peak, 0)} MB (${workers} workers)`);
+    results[`throughput/${connections}`] = {
+      rps: r.requests.average,
+      errors: r.errors + r.non2xx,
+      latencyP50: r.latency.p50,
+      latencyP99: r.latency.p99,
+      peakRssMB: peak,
+      workers,
+    };
+    row(
+      `throughput ${connections} clients`,
+      `${f(r.requests.average, 0)} asks/s`,
+      `errors ${r.errors + r.non2xx}`,
+      `latency p50 ${r.latency.p50} / p99 ${r.latency.p99} ms`,
+      `server RSS ${f(peak, 0)} MB (${workers} workers)`,
+    );
   }
   await server.stop();
 }
@@ -142,21 +208,35 @@ async function startup(name: string, config: Config) {
   row(`start-up ${name}`, `ready in ${f(percentile(times, 50), 0)} ms (median of 3)`);
 }
 
-async function peers(name: string, answerer: Answerer, questions: Array<PeerQuestion & { ours: (sources: Array<{ source: string; text: string }>) => boolean }>) {
-  const docs = answerer.kb.documents.map((d) => ({ source: d.meta.source + '#' + d.id, text: [d.meta.title, ...d.paragraphs.map((p) => p.text)].join('\n\n') }));
+async function peers(
+  name: string,
+  answerer: Answerer,
+  questions: Array<PeerQuestion & { ours: (sources: Array<{ source: string; text: string }>) => boolean }>,
+) {
+  const docs = answerer.kb.documents.map((d) => ({
+    source: `${d.meta.source}#${d.id}`,
+    text: [d.meta.title, ...d.paragraphs.map((p) => p.text)].join('\n\n'),
+  }));
   const ours: number[] = [];
   let hits = 0;
   for (const q of questions) {
     const t = performance.now();
     const { results: found } = await answerer.retrieve(q.question, q.question, { k: 5 });
     ours.push(performance.now() - t);
-    if (q.ours(found.map((r) => ({ source: r.doc.meta.source + '#' + r.doc.id, text: r.passage.text })))) hits++;
+    if (q.ours(found.map((r) => ({ source: `${r.doc.meta.source}#${r.doc.id}`, text: r.passage.text })))) hits++;
   }
   const mine = { name: 'policy-qa (ours)', recallAt5: hits / questions.length, latencyMs: stats(ours), indexMs: 0 };
   const others = await runPeers(docs, questions, answerer.kb.embedder);
   results[`peers/${name}`] = [mine, ...others];
   for (const p of [mine, ...others]) {
-    row(`peer ${name}: ${p.name}`, `recall@5 ${f(100 * p.recallAt5)}%`, `query p50 ${f(p.latencyMs.p50, 2)} ms / p95 ${f(p.latencyMs.p95, 2)} ms`, p === mine ? '' : `ours/peer recall ${p.recallAt5 > 0 ? `${f(mine.recallAt5 / p.recallAt5, 2)}×` : 'n/a (peer found none)'}, latency ${f(mine.latencyMs.p50 / p.latencyMs.p50, 2)}×`);
+    row(
+      `peer ${name}: ${p.name}`,
+      `recall@5 ${f(100 * p.recallAt5)}%`,
+      `query p50 ${f(p.latencyMs.p50, 2)} ms / p95 ${f(p.latencyMs.p95, 2)} ms`,
+      p === mine
+        ? ''
+        : `ours/peer recall ${p.recallAt5 > 0 ? `${f(mine.recallAt5 / p.recallAt5, 2)}×` : 'n/a (peer found none)'}, latency ${f(mine.latencyMs.p50 / p.latencyMs.p50, 2)}×`,
+    );
   }
 }
 
@@ -172,7 +252,12 @@ const seed = await ingestRun('seed-builtin', path.join(ROOT, 'corpus'));
 const seedTransformer = await ingestRun('seed-transformer', path.join(ROOT, 'corpus'), TRANSFORMER);
 const bare = await bareOnnxCharsPerSecond(seedTransformer);
 results['ingest/transformer-vs-bare'] = bare;
-row('transformer embedding vs bare onnxruntime', `pipeline ${f(bare.pipeline, 0)} chars/s`, `bare loop ${f(bare.bare, 0)} chars/s`, `ratio ${f(bare.pipeline / bare.bare, 2)}`);
+row(
+  'transformer embedding vs bare onnxruntime',
+  `pipeline ${f(bare.pipeline, 0)} chars/s`,
+  `bare loop ${f(bare.bare, 0)} chars/s`,
+  `ratio ${f(bare.pipeline / bare.bare, 2)}`,
+);
 let scale: Config | undefined;
 if (!quick) {
   const sample = path.join(OUT, 'corpora', 'scale-1mb');
@@ -210,7 +295,14 @@ await throughput(seed, goldQuestions);
 
 // 3b. Mixed load: half summaries, half asks, and a fresh connection every 250 ms (issue 13, item 5)
 for (const workers of [1, 2]) {
-  const r = await mixedLoad({ corpusDir: seed.corpusDir, indexDir: seed.indexDir, questions: goldQuestions, workers, connections: 64, seconds: 20 });
+  const r = await mixedLoad({
+    corpusDir: seed.corpusDir,
+    indexDir: seed.indexDir,
+    questions: goldQuestions,
+    workers,
+    connections: 64,
+    seconds: 20,
+  });
   results[`mixed-load/${workers}-workers`] = r;
   row(`mixed load, 64 clients, ${workers} worker${workers > 1 ? 's' : ''}`, ...describeMixedLoad(r));
 }
@@ -221,19 +313,40 @@ if (scale) await startup('scale', scale);
 
 // 5. Peers: the gold set and COVID policy QA
 const holds = (evidence: string[]) => (_source: string, text: string) => evidence.some((e) => text.includes(e));
-await peers('gold', seedAnswerer, gold.filter((g) => !g.abstain && !g.history && g.type !== 'summary').map((g) => ({ question: g.question, isHit: holds(g.evidence), ours: (found) => found.some((r) => holds(g.evidence)(r.source, r.text)) })));
+await peers(
+  'gold',
+  seedAnswerer,
+  gold
+    .filter((g) => !g.abstain && !g.history && g.type !== 'summary')
+    .map((g) => ({
+      question: g.question,
+      isHit: holds(g.evidence),
+      ours: (found) => found.some((r) => holds(g.evidence)(r.source, r.text)),
+    })),
+);
 const covid = covidPolicy(DATASETS, path.join(OUT, 'eval'));
 const covidConfig = await ingestRun('covid-builtin', covid.corpusDir);
 const covidAnswerer = new Answerer(await KnowledgeBase.load(covidConfig));
 const covidQuestions = covid.questions.slice(0, quick ? 300 : covid.questions.length).map((q) => {
   const head = q.answer.slice(0, 12);
   const hit = (source: string, text: string) => source.startsWith(`${q.source}#`) && text.includes(head);
-  return { question: q.question, isHit: hit, ours: (found: Array<{ source: string; text: string }>) => found.some((r) => hit(r.source, r.text)) };
+  return {
+    question: q.question,
+    isHit: hit,
+    ours: (found: Array<{ source: string; text: string }>) => found.some((r) => hit(r.source, r.text)),
+  };
 });
 await peers('covid', covidAnswerer, covidQuestions);
 
-writeFileSync(path.join(OUT, 'bench.json'), JSON.stringify({ date: new Date().toISOString(), commit, machine, quick, results }, null, 2));
-const table = ['| measure | result | | | | | |', '|---|---|---|---|---|---|---|', ...rows.map((r) => `| ${[...r, '', '', '', '', '', ''].slice(0, 7).join(' | ')} |`)];
+writeFileSync(
+  path.join(OUT, 'bench.json'),
+  JSON.stringify({ date: new Date().toISOString(), commit, machine, quick, results }, null, 2),
+);
+const table = [
+  '| measure | result | | | | | |',
+  '|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${[...r, '', '', '', '', '', ''].slice(0, 7).join(' | ')} |`),
+];
 writeFileSync(
   path.join(ROOT, 'BENCHMARKS.md'),
   `# Benchmarks\n\n${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${machine}${quick ? ' (`--quick`: no scale corpus)' : ''}.\nProduced by \`npm run bench${quick ? ' -- --quick' : ''}\`; raw numbers in \`bench-results/bench.json\`.\n\n${table.join('\n')}\n`,
@@ -243,5 +356,8 @@ console.log('\nwrote BENCHMARKS.md and bench-results/bench.json');
 // 6. Local files vs PostgreSQL, one and two servers over one database (appends its rows to BENCHMARKS.md).
 if (process.env.DATABASE_URL) {
   const [corpus, name] = scale ? [scale.corpusDir, 'scale'] : [path.join(ROOT, 'corpus'), 'seed'];
-  execFileSync(process.execPath, ['--import', 'tsx', 'test/bench/store.ts', '--corpus', corpus, name], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, ['--import', 'tsx', 'test/bench/store.ts', '--corpus', corpus, name], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
 }

@@ -29,7 +29,10 @@ export function startBenchServer(env: Record<string, string>): Promise<BenchServ
       const port = out.match(/ready at http:\/\/[^/]*:(\d+)\//)?.[1];
       if (!port) return;
       out = '';
-      const stop = () => (proc.kill('SIGTERM'), exited);
+      const stop = () => {
+        proc.kill('SIGTERM');
+        return exited;
+      };
       resolve({ url: `http://127.0.0.1:${port}`, pid: proc.pid!, ms: performance.now() - started, stop });
     });
     proc.once('exit', (code) => reject(new Error(`the server exited (${code}) before it was ready:\n${out}`)));

@@ -6,14 +6,15 @@
  * built by an earlier run). Prints a table and writes it
  * into BENCHMARKS.md between the store-bench markers.
  */
-import autocannon from 'autocannon';
+
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import autocannon from 'autocannon';
+import { parseArgs } from '../../src/config.js';
 import { loadGold } from '../../src/eval/gold.js';
 import { percentile } from '../../src/eval/stats.js';
-import { parseArgs } from '../../src/config.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const args = parseArgs(process.argv.slice(2));

@@ -18,9 +18,9 @@ import { KnowledgeBase } from '../../src/index/knowledge-base.js';
 import { openKnowledgeBase } from '../../src/index/open.js';
 import { closePools, SCHEMA_VERSION } from '../../src/index/store/postgres.js';
 import { HybridSearcher } from '../../src/retrieval/hybrid.js';
-import { DEFAULT_TUNING } from '../../src/tuning.js';
 import { createApp } from '../../src/server/app.js';
 import { LiveAnswerer } from '../../src/server/live.js';
+import { DEFAULT_TUNING } from '../../src/tuning.js';
 import { corpusCopy, ROOT, shared, tempDir, testConfig } from '../helpers.js';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
@@ -82,59 +82,57 @@ const QUESTIONS = [
   '2024年新年贺词是谁发表的？',
 ];
 
-describe(
-  'PostgreSQL store',
-  () => {
-    let url: string;
-    let local: KnowledgeBase;
-    let stored: KnowledgeBase;
-    const servers: Server[] = [];
+describe('PostgreSQL store', () => {
+  let url: string;
+  let local: KnowledgeBase;
+  let stored: KnowledgeBase;
+  const servers: Server[] = [];
 
-    before(async () => {
-      url = await freshDatabase();
-      const localConfig = testConfig();
-      await ingest(localConfig, quiet);
-      local = await KnowledgeBase.load(localConfig);
-      await ingest(pgConfig(url), quiet);
-      stored = await KnowledgeBase.load(pgConfig(url));
-    });
+  before(async () => {
+    url = await freshDatabase();
+    const localConfig = testConfig();
+    await ingest(localConfig, quiet);
+    local = await KnowledgeBase.load(localConfig);
+    await ingest(pgConfig(url), quiet);
+    stored = await KnowledgeBase.load(pgConfig(url));
+  });
 
-    after(async () => {
-      for (const s of servers) s.close();
-      await closePools();
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      for (const name of created) await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    });
+  after(async () => {
+    for (const s of servers) s.close();
+    await closePools();
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    for (const name of created) await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
 
-    it('ingests the corpus into the database and loads it with no local index', () => {
-      assert.equal(stored.documents.length, local.documents.length);
-      assert.deepEqual(stored.passages, local.passages);
-      assert.equal(stored.vectors.size, local.vectors.size);
-      assert.equal(stored.embedder.info.kind, 'builtin');
-      assert.match(stored.dir, /^PostgreSQL .* build \d+$/);
-    });
+  it('ingests the corpus into the database and loads it with no local index', () => {
+    assert.equal(stored.documents.length, local.documents.length);
+    assert.deepEqual(stored.passages, local.passages);
+    assert.equal(stored.vectors.size, local.vectors.size);
+    assert.equal(stored.embedder.info.kind, 'builtin');
+    assert.match(stored.dir, /^PostgreSQL .* build \d+$/);
+  });
 
-    it('records the schema version it migrated to', async () => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      const { rows } = await client.query('select version from policy_qa_schema');
-      await client.end();
-      assert.deepEqual(rows, [{ version: SCHEMA_VERSION }]);
-    });
+  it('records the schema version it migrated to', async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const { rows } = await client.query('select version from policy_qa_schema');
+    await client.end();
+    assert.deepEqual(rows, [{ version: SCHEMA_VERSION }]);
+  });
 
-    it('refuses a database whose schema is newer than the program', async () => {
-      const newer = await freshDatabase();
-      const client = new pg.Client({ connectionString: newer });
-      await client.connect();
-      await client.query('create table policy_qa_schema (version integer not null)');
-      await client.query('insert into policy_qa_schema values ($1)', [SCHEMA_VERSION + 1]);
-      await client.end();
-      await assert.rejects(KnowledgeBase.load(pgConfig(newer)), /schema is version \d+, newer than this program's/);
-    });
+  it('refuses a database whose schema is newer than the program', async () => {
+    const newer = await freshDatabase();
+    const client = new pg.Client({ connectionString: newer });
+    await client.connect();
+    await client.query('create table policy_qa_schema (version integer not null)');
+    await client.query('insert into policy_qa_schema values ($1)', [SCHEMA_VERSION + 1]);
+    await client.end();
+    await assert.rejects(KnowledgeBase.load(pgConfig(newer)), /schema is version \d+, newer than this program's/);
+  });
 
-    it('re-ingests an unchanged corpus from the stored vectors and built-in model, embedding nothing', async () => {
+  it('re-ingests an unchanged corpus from the stored vectors and built-in model, embedding nothing', async () => {
     const again = await ingest(pgConfig(url), quiet);
     assert.equal(again.manifest.embedded, 0);
     const kb = await KnowledgeBase.load(pgConfig(url));
@@ -146,111 +144,118 @@ describe(
   });
 
   it('gives the same keyword scores as the local BM25 index', async () => {
-      for (const q of QUESTIONS.concat(['成都大运会 杭州亚运会', '党执政后的最大危险'])) {
-        const [a, b] = [await local.keyword.query(q, 20), await stored.keyword.query(q, 20)];
-        assert.deepEqual(
-          b.map((h) => h.id),
-          a.map((h) => h.id),
-          q,
-        );
-        b.forEach((h, i) => assert.ok(Math.abs(h.score - a[i].score) < 1e-9, `${q}: ${h.score} vs ${a[i].score}`));
-        b.forEach((h, i) => assert.deepEqual([...h.terms].sort(), [...a[i].terms].sort()));
-        assert.equal(stored.keyword.idf('工业化'), local.keyword.idf('工业化'));
+    for (const q of QUESTIONS.concat(['成都大运会 杭州亚运会', '党执政后的最大危险'])) {
+      const [a, b] = [await local.keyword.query(q, 20), await stored.keyword.query(q, 20)];
+      assert.deepEqual(
+        b.map((h) => h.id),
+        a.map((h) => h.id),
+        q,
+      );
+      for (const [i, h] of b.entries()) {
+        assert.ok(Math.abs(h.score - a[i].score) < 1e-9, `${q}: ${h.score} vs ${a[i].score}`);
       }
-    });
+      for (const [i, h] of b.entries()) assert.deepEqual([...h.terms].sort(), [...a[i].terms].sort());
+      assert.equal(stored.keyword.idf('工业化'), local.keyword.idf('工业化'));
+    }
+  });
 
-    it('finds the same nearest passages as the local HNSW index', async () => {
-      // Chinese questions only: the built-in model maps an English one to the zero vector, equally far from all.
-      for (const q of QUESTIONS.filter((x) => /\p{Script=Han}/u.test(x))) {
-        const vector = await local.embedder.embedQuery(q);
-        const [a, b] = [await local.vectors.search(vector, 10), await stored.vectors.search(vector, 10)];
-        assert.deepEqual(
-          b.map((h) => h.id),
-          a.map((h) => h.id),
-          q,
-        );
-        b.forEach((h, i) => assert.ok(Math.abs(h.similarity - a[i].similarity) < 1e-5));
-      }
-    });
+  it('finds the same nearest passages as the local HNSW index', async () => {
+    // Chinese questions only: the built-in model maps an English one to the zero vector, equally far from all.
+    for (const q of QUESTIONS.filter((x) => /\p{Script=Han}/u.test(x))) {
+      const vector = await local.embedder.embedQuery(q);
+      const [a, b] = [await local.vectors.search(vector, 10), await stored.vectors.search(vector, 10)];
+      assert.deepEqual(
+        b.map((h) => h.id),
+        a.map((h) => h.id),
+        q,
+      );
+      for (const [i, h] of b.entries()) assert.ok(Math.abs(h.similarity - a[i].similarity) < 1e-5);
+    }
+  });
 
-    it('keeps fused recall@5 on the gold set within 1 point of the local store', async () => {
-      const gold = loadGold(path.join(ROOT, 'test', 'gold', 'gold.jsonl'));
-      const [a, b] = [await runGold(new Answerer(local), gold), await runGold(new Answerer(stored), gold)];
-      for (const key of ['hybrid/zh', 'hybrid/en']) {
-        assert.ok(
-          Math.abs(a.metrics.recall[key].at5 - b.metrics.recall[key].at5) <= 0.01,
-          `${key}: ${a.metrics.recall[key].at5} local vs ${b.metrics.recall[key].at5}`,
-        );
-      }
-    });
+  it('keeps fused recall@5 on the gold set within 1 point of the local store', async () => {
+    const gold = loadGold(path.join(ROOT, 'test', 'gold', 'gold.jsonl'));
+    const [a, b] = [await runGold(new Answerer(local), gold), await runGold(new Answerer(stored), gold)];
+    for (const key of ['hybrid/zh', 'hybrid/en']) {
+      assert.ok(
+        Math.abs(a.metrics.recall[key].at5 - b.metrics.recall[key].at5) <= 0.01,
+        `${key}: ${a.metrics.recall[key].at5} local vs ${b.metrics.recall[key].at5}`,
+      );
+    }
+  });
 
-    it('filters dense search to the named documents', async () => {
-      const docId = stored.documents[2].id;
-      const [top] = await new HybridSearcher(stored, DEFAULT_TUNING.retrieval).search('新型工业化', { k: 3, docIds: [docId] });
-      assert.equal(top.doc.id, docId);
+  it('filters dense search to the named documents', async () => {
+    const docId = stored.documents[2].id;
+    const [top] = await new HybridSearcher(stored, DEFAULT_TUNING.retrieval).search('新型工业化', {
+      k: 3,
+      docIds: [docId],
     });
+    assert.equal(top.doc.id, docId);
+  });
 
-    it('serves identical answers from two servers over one database', async () => {
-      const [first, second] = [
-        new Answerer(await KnowledgeBase.load(pgConfig(url))),
-        new Answerer(await KnowledgeBase.load(pgConfig(url))),
-      ];
-      const a = await listen(() => first);
-      const b = await listen(() => second);
-      servers.push(a.server, b.server);
-      for (const q of QUESTIONS) {
-        const [x, y] = [await ask(a.url, q), await ask(b.url, q)];
-        assert.equal(x.status, 200);
-        assert.deepEqual(comparable(y.body), comparable(x.body), q);
-      }
-    });
+  it('serves identical answers from two servers over one database', async () => {
+    const [first, second] = [
+      new Answerer(await KnowledgeBase.load(pgConfig(url))),
+      new Answerer(await KnowledgeBase.load(pgConfig(url))),
+    ];
+    const a = await listen(() => first);
+    const b = await listen(() => second);
+    servers.push(a.server, b.server);
+    for (const q of QUESTIONS) {
+      const [x, y] = [await ask(a.url, q), await ask(b.url, q)];
+      assert.equal(x.status, 200);
+      assert.deepEqual(comparable(y.body), comparable(x.body), q);
+    }
+  });
 
-    it('answers at once on a server with an empty disk (no corpus, no index)', async () => {
-      const config = { ...pgConfig(url, path.join(tempDir(), 'no-corpus')) };
-      const kb = await openKnowledgeBase(config, quiet);
-      assert.equal(kb.stale, undefined);
-      const answer = await new Answerer(kb).answer('毛泽东思想活的灵魂是什么', []);
-      assert.match(answer.answer, /活的灵魂/);
-    });
+  it('answers at once on a server with an empty disk (no corpus, no index)', async () => {
+    const config = { ...pgConfig(url, path.join(tempDir(), 'no-corpus')) };
+    const kb = await openKnowledgeBase(config, quiet);
+    assert.equal(kb.stale, undefined);
+    const answer = await new Answerer(kb).answer('毛泽东思想活的灵魂是什么', []);
+    assert.match(answer.answer, /活的灵魂/);
+  });
 
-    it(
-      'reaches every server with a re-ingest while they serve, with no failed request',
-      { timeout: 180_000 },
-      async () => {
-        const corpus = corpusCopy();
-        const config = { ...pgConfig(url, corpus), reloadIntervalMs: 100 };
-        await ingest(config, quiet);
-        const lives = await Promise.all(
-          [0, 1].map(async () => new LiveAnswerer(await KnowledgeBase.load(config), config, () => {})),
-        );
-        const running = await Promise.all(lives.map(async (live) => (await live.start(), listen(() => live.current))));
-        servers.push(...running.map((r) => r.server));
-        const before = lives.map((l) => l.current.kb.passages.length);
-        cpSync(shared('datasets', 'gov-work-reports', 'state-council', '2024.md'), path.join(corpus, '2024.md'));
-        let stop = false;
-        const statuses: number[] = [];
-        const load = running.map(async (r, i) => {
-          while (!stop) statuses.push((await ask(r.url, QUESTIONS[i % QUESTIONS.length])).status);
-        });
-        await ingest(config, quiet);
-        const deadline = Date.now() + 60_000;
-        while (lives.some((l, i) => l.current.kb.passages.length === before[i]) && Date.now() < deadline)
-          await new Promise((r) => setTimeout(r, 100));
-        stop = true;
-        await Promise.all(load);
-        lives.forEach((l) => l.stop());
-        assert.ok(
-          lives.every((l, i) => l.current.kb.passages.length > before[i]),
-          'both servers switched to the new build',
-        );
-        assert.ok(statuses.length > 10, `${statuses.length} requests`);
-        assert.deepEqual(
-          statuses.filter((s) => s !== 200),
-          [],
-        );
-        const answer = (await ask(running[0].url, '2024年政府工作报告')).body;
-        assert.equal(answer.abstained, false);
-      },
+  it('reaches every server with a re-ingest while they serve, with no failed request', {
+    timeout: 180_000,
+  }, async () => {
+    const corpus = corpusCopy();
+    const config = { ...pgConfig(url, corpus), reloadIntervalMs: 100 };
+    await ingest(config, quiet);
+    const lives = await Promise.all(
+      [0, 1].map(async () => new LiveAnswerer(await KnowledgeBase.load(config), config, () => {})),
     );
-  },
-);
+    const running = await Promise.all(
+      lives.map(async (live) => {
+        await live.start();
+        return listen(() => live.current);
+      }),
+    );
+    servers.push(...running.map((r) => r.server));
+    const before = lives.map((l) => l.current.kb.passages.length);
+    cpSync(shared('datasets', 'gov-work-reports', 'state-council', '2024.md'), path.join(corpus, '2024.md'));
+    let stop = false;
+    const statuses: number[] = [];
+    const load = running.map(async (r, i) => {
+      while (!stop) statuses.push((await ask(r.url, QUESTIONS[i % QUESTIONS.length])).status);
+    });
+    await ingest(config, quiet);
+    const deadline = Date.now() + 60_000;
+    while (lives.some((l, i) => l.current.kb.passages.length === before[i]) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    stop = true;
+    await Promise.all(load);
+    for (const l of lives) l.stop();
+    assert.ok(
+      lives.every((l, i) => l.current.kb.passages.length > before[i]),
+      'both servers switched to the new build',
+    );
+    assert.ok(statuses.length > 10, `${statuses.length} requests`);
+    assert.deepEqual(
+      statuses.filter((s) => s !== 200),
+      [],
+    );
+    const answer = (await ask(running[0].url, '2024年政府工作报告')).body;
+    assert.equal(answer.abstained, false);
+  });
+});

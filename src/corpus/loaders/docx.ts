@@ -1,6 +1,7 @@
 /** DOCX → lines: mammoth maps Word heading styles to headings and Word numbering to list items. */
-import mammoth from 'mammoth';
+
 import { parseHTML } from 'linkedom';
+import mammoth from 'mammoth';
 import type { SourceLine } from '../types.js';
 import { blockLines } from './blocks.js';
 import { UnreadableFileError } from './errors.js';

@@ -1,6 +1,7 @@
 /** One corpus file → its documents, whatever the format (detected from name and content). */
-import type { CorpusDocument } from '../types.js';
+
 import { parseDocuments, parseLines } from '../parse.js';
+import type { CorpusDocument } from '../types.js';
 import { detectFormat, type Format } from './detect.js';
 import { DOCX_MAX_UNZIPPED_BYTES, readDocx } from './docx.js';
 import { UnreadableFileError } from './errors.js';
@@ -8,8 +9,8 @@ import { readHtml } from './html.js';
 import { readPdf } from './pdf.js';
 import { decodeText } from './text.js';
 
+export { type Format, formatOfName, SUPPORTED } from './detect.js';
 export { UnreadableFileError, UnsupportedFileError } from './errors.js';
-export { formatOfName, SUPPORTED, type Format } from './detect.js';
 
 export interface LoadOptions {
   /** A DOCX (zip) that unzips to more than this is refused as a zip bomb. */

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { getDocument, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import type { TextItem } from 'pdfjs-dist/types/src/display/api.js';
+import type { PDFDocumentProxy, TextItem } from 'pdfjs-dist/types/src/display/api.js';
 import type { SourceLine } from '../types.js';
 import { UnreadableFileError } from './errors.js';
 
@@ -197,7 +197,7 @@ function toSourceLines(pages: PdfLine[][], layout: Layout): SourceLine[] {
 }
 
 export async function readPdf(bytes: Uint8Array): Promise<PdfText> {
-  let doc;
+  let doc: PDFDocumentProxy;
   try {
     doc = await getDocument({
       data: new Uint8Array(bytes),

@@ -2,7 +2,7 @@
  * What a zip archive holds and how large it is unzipped, measured by inflating every entry
  * (so sizes the archive lies about are caught too) and stopping as soon as the limit is passed.
  */
-import { fromBufferPromise, type Entry, type ZipFile } from 'yauzl';
+import { type Entry, fromBufferPromise, type ZipFile } from 'yauzl';
 
 export interface ZipSummary {
   names: string[];

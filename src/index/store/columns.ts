@@ -68,12 +68,16 @@ function paragraphIds(documents: readonly CorpusDocument[]): string[] {
   return documents.flatMap((d) => [headerParagraph(d).id, ...d.paragraphs.map((p) => p.id)]);
 }
 
-export function encodePassages(documents: readonly CorpusDocument[], passages: readonly StoredPassage[]): PassageColumns {
+export function encodePassages(
+  documents: readonly CorpusDocument[],
+  passages: readonly StoredPassage[],
+): PassageColumns {
   const index = new Map(paragraphIds(documents).map((id, i) => [id, i]));
   const positions = new Uint32Array(passages.length * 4);
   passages.forEach((p, i) => {
     const n = Number(p.id.slice(p.paragraphId.length + 1));
-    if (p.id !== `${p.paragraphId}#${n}` || p.textHash.length !== HASH_LENGTH) throw new Error(`passage ${p.id} has an unexpected id or hash`);
+    if (p.id !== `${p.paragraphId}#${n}` || p.textHash.length !== HASH_LENGTH)
+      throw new Error(`passage ${p.id} has an unexpected id or hash`);
     positions.set([index.get(p.paragraphId)!, n, p.start, p.end], i * 4);
   });
   return { positions, hashes: passages.map((p) => p.textHash).join('') };

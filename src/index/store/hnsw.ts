@@ -40,7 +40,7 @@ export class HnswVectorIndex implements VectorIndex {
     private readonly ids: string[],
     private readonly docIds: string[],
   ) {
-    ids.forEach((id, label) => this.labelById.set(id, label));
+    for (const [label, id] of ids.entries()) this.labelById.set(id, label);
     index.setEf(EF_SEARCH);
   }
 

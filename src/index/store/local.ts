@@ -6,18 +6,18 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { BridgeTable } from '../../lexicon/bridge.js';
 import { BuiltinEmbeddings } from '../embedders/builtin.js';
 import { FILES } from '../files.js';
 import { Bm25Index, FIELDS, type Field, type PackedField } from '../keyword.js';
 import { currentDir, prepareIndexDir, writeBuild } from '../layout.js';
 import { FORMAT_VERSION, isManifest, type Manifest } from '../manifest.js';
+import { type BuildContents, IndexLoadError, type IndexStore, type LoadedBuild, type PreviousBuild } from './build.js';
 import { decodeCorpus, decodePassages, encodeCorpus, encodePassages } from './columns.js';
 import { MemoryDocumentStore } from './documents.js';
 import { HnswVectorIndex } from './hnsw.js';
-import { IndexLoadError, type BuildContents, type IndexStore, type LoadedBuild, type PreviousBuild } from './build.js';
 
 const keywordFile = (field: Field, part: 'terms.json' | 'offsets.u32' | 'postings.u32' | 'lengths.u32') =>
   path.join(FILES.keyword, `${field}.${part}`);

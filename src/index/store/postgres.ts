@@ -18,8 +18,8 @@ import { BIGRAM_MARK, terms } from '../../text/tokens.js';
 import { BuiltinEmbeddings } from '../embedders/builtin.js';
 import { COMMON_MIN_PASSAGES, COMMON_SHARE, FIELDS } from '../keyword.js';
 import { isManifest, type Manifest } from '../manifest.js';
+import { type BuildContents, IndexLoadError, type IndexStore, type LoadedBuild, type PreviousBuild } from './build.js';
 import { MemoryDocumentStore, type StoredPassage } from './documents.js';
-import { IndexLoadError, type BuildContents, type IndexStore, type LoadedBuild, type PreviousBuild } from './build.js';
 import type { KeywordHit, KeywordIndex, VectorFilter, VectorHit, VectorIndex, VectorItem } from './types.js';
 
 /** Schema migrations, in order; the schema's version is the number applied. */

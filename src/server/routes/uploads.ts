@@ -5,9 +5,9 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import multer from 'multer';
+import { SUPPORTED } from '../../corpus/loaders/index.js';
 import { HttpError } from '../errors.js';
 import type { Library } from '../library.js';
-import { SUPPORTED } from '../../corpus/loaders/index.js';
 
 const MAX_FILES = 20;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|::ffff:127\.\d+\.\d+\.\d+)$/i;
