@@ -38,6 +38,16 @@ export interface SummaryTarget {
 
 export class UnknownTargetError extends Error {}
 
+/** One summary to plan: what to summarise, how long, and for which question. */
+interface SummaryJob {
+  target: SummaryTarget;
+  options: SummaryOptions;
+  question: string | undefined;
+  language: Language;
+  started: number;
+  answerOptions: AnswerOptions;
+}
+
 function isFollowUp(question: string, route: Route): boolean {
   return (
     question.replace(/[\s？?。.!！]/g, '').length <= FOLLOW_UP_MAX_CHARS ||
@@ -240,7 +250,8 @@ export class Answerer {
   ): AsyncGenerator<AnswerEvent> {
     // No document named: summarise what the question is about.
     const target = this.findSummaryTarget(question, route) ?? { query: question };
-    yield* emitPlan(await this.summaryPlan(target, {}, question, route.language, started, options), options);
+    const job = { target, options: {}, question, language: route.language, started, answerOptions: options };
+    yield* emitPlan(await this.summaryPlan(job), options);
   }
 
   /**
@@ -295,7 +306,14 @@ export class Answerer {
     language: Language = 'zh',
     answerOptions: AnswerOptions = {},
   ): Promise<Answer> {
-    const plan = await this.summaryPlan(target, options, question, language, performance.now(), answerOptions);
+    const plan = await this.summaryPlan({
+      target,
+      options,
+      question,
+      language,
+      started: performance.now(),
+      answerOptions,
+    });
     return finalAnswer(emitPlan(plan, answerOptions));
   }
 
@@ -303,20 +321,14 @@ export class Answerer {
    * Document and section summaries at default lengths are deterministic, so each is planned once
    * per index and reused (only the question and the timings differ between requests).
    */
-  private summaryPlan(
-    target: SummaryTarget,
-    options: SummaryOptions,
-    question: string | undefined,
-    language: Language,
-    started: number,
-    answerOptions: AnswerOptions,
-  ): Promise<Plan> {
+  private summaryPlan(job: SummaryJob): Promise<Plan> {
+    const { target, options, question, language, started } = job;
     const cacheable = !target.query && options.maxChars === undefined && options.maxSentences === undefined;
-    if (!cacheable) return this.planSummary(target, options, question, language, started, answerOptions);
+    if (!cacheable) return this.planSummary(job);
     const key = `${target.sectionId ?? ''}|${target.docId ?? ''}|${language}`;
     let cached = this.summaryPlans.get(key);
     if (!cached) {
-      cached = this.planSummary(target, options, undefined, language, started, {});
+      cached = this.planSummary({ target, options, question: undefined, language, started, answerOptions: {} });
       this.summaryPlans.set(key, cached);
       cached.catch(() => this.summaryPlans.delete(key));
     }
@@ -326,14 +338,8 @@ export class Answerer {
     });
   }
 
-  private async planSummary(
-    target: SummaryTarget,
-    options: SummaryOptions,
-    question: string | undefined,
-    language: Language,
-    started: number,
-    answerOptions: AnswerOptions,
-  ): Promise<Plan> {
+  private async planSummary(job: SummaryJob): Promise<Plan> {
+    const { target, options, question, language, started, answerOptions } = job;
     let title: string;
     let paragraphs: Paragraph[];
     let depth = 0;

@@ -6,7 +6,7 @@
  * With DATABASE_URL set, the store bench (test/bench/store.ts) then compares local files and PostgreSQL.
  */
 
-import { execFileSync, execSync, spawn } from 'node:child_process';
+import { execFileSync, execSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import { loadGold } from '../../src/eval/gold.js';
 import { percentile } from '../../src/eval/stats.js';
 import { KnowledgeBase } from '../../src/index/knowledge-base.js';
 import { createApp } from '../../src/server/app.js';
+import { runScript } from './child.js';
 import { describeMixedLoad, mixedLoad } from './mixed-load.js';
 import { bareOnnxCharsPerSecond } from './onnx-bare.js';
 import { type PeerQuestion, runPeers } from './peers.js';
@@ -59,19 +60,6 @@ function dirSizeMB(dir: string): number {
   return total / 1e6;
 }
 
-function child(script: string, env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', script], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d));
-    c.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} exited ${code}`))));
-  });
-}
-
 interface IngestStats {
   ms: number;
   passages: number;
@@ -85,7 +73,7 @@ async function ingestRun(
   env: Record<string, string> = { EMBEDDINGS: 'builtin' },
 ): Promise<Config> {
   const indexDir = path.join(OUT, 'indexes', name);
-  const out = await child('test/bench/ingest-child.ts', { CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, ...env });
+  const out = await runScript('test/bench/ingest-child.ts', { CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, ...env });
   const s = JSON.parse(out.trim().split('\n').at(-1)!) as IngestStats;
   const sizeMB = dirSizeMB(path.join(indexDir, 'builds'));
   results[`ingest/${name}`] = { ...s, indexMB: sizeMB };

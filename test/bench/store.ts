@@ -15,6 +15,7 @@ import autocannon from 'autocannon';
 import { parseArgs } from '../../src/config.js';
 import { loadGold } from '../../src/eval/gold.js';
 import { percentile } from '../../src/eval/stats.js';
+import { runScript } from './child.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const args = parseArgs(process.argv.slice(2));
@@ -31,19 +32,6 @@ const row = (...cells: string[]) => {
   console.log(cells.join(' | '));
 };
 const f = (x: number, d = 0) => x.toFixed(d);
-
-function run(script: string, env: Record<string, string | undefined>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', script], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d));
-    c.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${script} exited ${code}`))));
-  });
-}
 
 function rssMB(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
@@ -118,7 +106,7 @@ async function measure(store: 'local' | 'postgres'): Promise<void> {
     DATABASE_URL: store === 'postgres' ? databaseUrl : '',
   };
   if (!args.switches.has('no-ingest')) {
-    const ingest = JSON.parse((await run('test/bench/ingest-child.ts', env)).trim().split('\n').at(-1)!) as {
+    const ingest = JSON.parse((await runScript('test/bench/ingest-child.ts', env)).trim().split('\n').at(-1)!) as {
       ms: number;
       passages: number;
       documents: number;
