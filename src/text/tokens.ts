@@ -4,9 +4,9 @@
  * every CJK run, which catch words jieba's dictionary splits differently.
  */
 import { Jieba, type TaggedWord } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict.js';
 
 export type { TaggedWord };
-import { dict } from '@node-rs/jieba/dict.js';
 
 let jieba: Jieba | undefined;
 function segmenter(): Jieba {
