@@ -89,6 +89,8 @@ const DATE =
   /[\d〇零一二三四五六七八九十百]+(年|月|日|号)|世纪|年代|[朝代]$|末年|初年|时期|(今|明|去|前|后)年|(今|明|昨)天|当天|当年/;
 const MAX_SPAN_TOKENS = 12;
 const MAX_SPAN_CHARS = 40;
+/** Characters on each side of a span searched for the question's words next to its question word. */
+const WINDOW = 6;
 /** Characters too common to count as a question word on their own. */
 const WEAK_WORDS = new Set(
   '的 了 是 在 和 与 及 或 也 都 就 而 并 又 这 那 之 其 于 以 为 对 把 被 从 向 到 等 着 过 吗 呢 有 个 一 中 上 下 里 年 月 日'.split(
@@ -211,12 +213,13 @@ function bucket(x: number, edges: number[]): number {
   return at >= 0 ? at : edges.length;
 }
 
-function nearby(tokens: Token[], from: number, step: 1 | -1, limit: number): Token[] {
-  const out: Token[] = [];
-  for (let i = from; i >= 0 && i < tokens.length && out.length < limit; i += step) {
-    if (!tokens[i].punct) out.push(tokens[i]);
+/** Up to WINDOW characters of text on one side of tokens[from] (inclusive), crossing words that jieba cut small. */
+function window(tokens: Token[], from: number, step: 1 | -1): string {
+  let text = '';
+  for (let i = from; i >= 0 && i < tokens.length && text.length < WINDOW; i += step) {
+    text = step > 0 ? text + tokens[i].word : tokens[i].word + text;
   }
-  return out;
+  return step > 0 ? text.slice(0, WINDOW) : text.slice(-WINDOW);
 }
 
 /** Share of the question (by characters of its words) that a sentence repeats. */
@@ -268,14 +271,13 @@ function spanFeatures(tokens: Token[], i: number, j: number, bracketed: boolean,
   if (after?.inQuestion) f.push(`${k}|Rq`);
   if (functionWord(before)) f.push(`${k}|Lw:${before.word}`);
   if (functionWord(after)) f.push(`${k}|Rw:${after.word}`);
-  const leftWords = nearby(tokens, i - 1, -1, 3).map((t) => t.word);
-  const rightWords = nearby(tokens, j, 1, 3).map((t) => t.word);
-  const near = (words: string[], side: string[]) =>
-    words.some((w) => side.some((t) => t.includes(w) || (t.length >= 2 && w.includes(t))));
-  if (near(q.left, leftWords)) f.push(`${k}|alignL`);
-  if (near(q.right, rightWords)) f.push(`${k}|alignR`);
-  if (near(q.left, rightWords)) f.push(`${k}|crossR`);
-  if (near(q.right, leftWords)) f.push(`${k}|crossL`);
+  const leftText = window(tokens, i - 1, -1);
+  const rightText = window(tokens, j, 1);
+  const near = (words: string[], side: string) => words.some((w) => sharesWord(w, side));
+  if (near(q.left, leftText)) f.push(`${k}|alignL`);
+  if (near(q.right, rightText)) f.push(`${k}|alignR`);
+  if (near(q.left, rightText)) f.push(`${k}|crossR`);
+  if (near(q.right, leftText)) f.push(`${k}|crossL`);
   let distance = Infinity;
   let matched = 0;
   tokens.forEach((t, at) => {
@@ -288,7 +290,7 @@ function spanFeatures(tokens: Token[], i: number, j: number, bracketed: boolean,
   if (q.head && q.head.length <= 4) {
     if (text.endsWith(q.head.slice(-1))) f.push(`${k}|headEnd`);
     if (text.includes(q.head)) f.push(`${k}|headIn`);
-    if (rightWords[0] === q.head) f.push(`${k}|headNext`);
+    if (after?.word === q.head) f.push(`${k}|headNext`);
   }
   return f;
 }
