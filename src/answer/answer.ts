@@ -102,10 +102,17 @@ export class Answerer {
    * passages take part only when the question asks who or when.
    */
   retrieve(query: string, focus = query, options: SearchOptions = {}): Promise<ExpandedResults> {
-    const includeHeaders = METADATA_TYPES.has(routeQuestion(focus).type);
+    const route = routeQuestion(focus);
+    const includeHeaders = METADATA_TYPES.has(route.type);
+    // A document the question names by its title ("新年贺词…") is where the answer most likely is.
+    const named = this.namedDocument(query, route.language);
+    const { namedDocumentHits, namedDocumentBoost } = this.tuning.retrieval;
+    const docBoost =
+      named && named.hits >= namedDocumentHits ? { docId: named.doc.id, factor: namedDocumentBoost } : undefined;
     return expandedSearch(this.searcher, query, this.tuning.evidence, focus, {
       k: RETRIEVE_K,
       includeHeaders,
+      docBoost,
       ...options,
     });
   }

@@ -25,6 +25,8 @@ export interface SearchOptions {
   denseWeight?: number;
   /** Only passages of these documents. */
   docIds?: string[];
+  /** Multiply the fused score of these documents' passages (a document the question names by its title). */
+  docBoost?: { docId: string; factor: number };
   /** Extra query terms (e.g. Chinese words bridged from an English question). */
   extraTerms?: string[];
   /** Text to embed for the dense signal, when it differs from the query. */
@@ -120,7 +122,8 @@ export class HybridSearcher {
     // One result per paragraph: its best window.
     const best = new Map<string, SearchResult>();
     for (const c of candidates) {
-      const score = fused(c);
+      const boost = options.docBoost && c.passage.docId === options.docBoost.docId ? options.docBoost.factor : 1;
+      const score = fused(c) * boost;
       const prev = best.get(c.passage.paragraphId);
       if (prev && prev.score >= score) continue;
       const paragraph = this.kb.paragraph(c.passage.paragraphId)!;
