@@ -105,7 +105,7 @@ export class Answerer {
     const route = routeQuestion(focus);
     const includeHeaders = METADATA_TYPES.has(route.type);
     // A document the question names by its title ("新年贺词…") is where the answer most likely is.
-    const named = this.namedDocument(query, route.language);
+    const named = this.namedDocument(focus, route.language);
     const { namedDocumentHits, namedDocumentBoost } = this.tuning.retrieval;
     const docBoost =
       named && named.hits >= namedDocumentHits ? { docId: named.doc.id, factor: namedDocumentBoost } : undefined;
