@@ -13,7 +13,16 @@ import { bigrams } from '../text/tokens.js';
 import { DEFAULT_TUNING, type Tuning } from '../tuning.js';
 import { type Quote, quoteText } from './citations.js';
 import { findEnumeration } from './compose.js';
-import { type Composer, ExtractiveComposer, emitPlan, framing, type Part, type Plan } from './composer.js';
+import {
+  type Composer,
+  ExtractiveComposer,
+  emitPlan,
+  framing,
+  type Part,
+  type Plan,
+  quotesOf,
+  withDirect,
+} from './composer.js';
 import { partialAnswer } from './partial.js';
 import { asksAboutAbsent, attributeMissing, type PolicyFeatures, policyFeatures, shouldDecline } from './policy.js';
 import { type QuestionType, type Route, routeQuestion } from './router.js';
@@ -67,11 +76,6 @@ function relatedResults(results: SearchResult[], profile: QueryProfile): SearchR
   );
 }
 
-/** The quotes of a plan, in order. */
-function quotesOf(plan: Plan): Quote[] {
-  return plan.parts.filter((p): p is { quote: Quote } => 'quote' in p).map((p) => p.quote);
-}
-
 /** The `done` event's answer: what `answer()` returns after draining the events. */
 async function finalAnswer(events: AsyncIterable<AnswerEvent>): Promise<Answer> {
   for await (const event of events) if (event.type === 'done') return event.answer;
@@ -83,6 +87,8 @@ export class Answerer {
   private readonly extractive: ExtractiveComposer;
   /** Document and section summaries are deterministic: made once per index, then reused. */
   private readonly summaryPlans = new Map<string, Promise<Plan>>();
+  /** Each document's title and subtitle, for matching the documents a question names. */
+  private titles: string[] | undefined;
 
   /**
    * `composer` writes the final answer once the policy has accepted the question (default: the
@@ -181,7 +187,7 @@ export class Answerer {
       yield* emitPlan(declined, options);
       return;
     }
-    yield* this.composer ? this.composer.compose(request, options) : emitPlan(plan, options);
+    yield* this.composer ? this.composer.compose(request, options) : emitPlan(withDirect(plan), options);
   }
 
   /** The abstention policy's view of a stand-alone question (for evaluation and training). */
@@ -273,16 +279,17 @@ export class Answerer {
     const translated = language === 'en' ? this.kb.bridge.translate(stripped).filter((w) => w.length >= 2) : [];
     const qGrams = new Set(bigrams(stripped).map((g) => g.slice(1)));
     let best: { doc: CorpusDocument; hits: number } | undefined;
-    const titles = this.kb.documents.map((doc) => [doc.meta.title, doc.meta.subtitle ?? ''].join(' '));
+    this.titles ??= this.kb.documents.map((doc) => [doc.meta.title, doc.meta.subtitle ?? ''].join(' '));
+    const titles = this.titles;
     // A bigram found in one title only ("讲话") names that document as well as two shared ones do.
-    const titlesWith = (g: string) => titles.filter((t) => t.includes(g)).length;
+    // Counted once per question: this runs on every retrieval, over every document.
+    const unique = new Set([...qGrams].filter((g) => titles.filter((t) => t.includes(g)).length === 1));
     for (const [i, doc] of this.kb.documents.entries()) {
       const title = titles[i];
       // A whole translated word in the title ("New Year" → 新年) counts like two matching bigrams.
       const grams = [...qGrams].filter((g) => title.includes(g));
       const hits =
-        grams.reduce((n, g) => n + (titlesWith(g) === 1 ? 2 : 1), 0) +
-        2 * translated.filter((w) => title.includes(w)).length;
+        grams.reduce((n, g) => n + (unique.has(g) ? 2 : 1), 0) + 2 * translated.filter((w) => title.includes(w)).length;
       if (hits > (best?.hits ?? 0)) best = { doc, hits };
     }
     return best;

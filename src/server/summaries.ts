@@ -5,7 +5,6 @@
  */
 import type { Answerer, SummaryTarget } from '../answer/answer.js';
 import type { Answer } from '../answer/types.js';
-import { summarizeOnce } from './stream.js';
 
 export type SummaryRequest = Pick<SummaryTarget, 'docId' | 'sectionId'>;
 
@@ -35,7 +34,7 @@ export function summary(answerer: Answerer, target: SummaryRequest): Promise<Ans
   const key = keyOf(target);
   let pending = cache.get(key);
   if (!pending) {
-    pending = summarizeOnce(answerer, target, {});
+    pending = answerer.summarize(target);
     cache.set(key, pending);
     // An unknown target or a failure is not remembered.
     pending.catch(() => cache.delete(key));

@@ -7,7 +7,6 @@ import { segmentsText } from '../../answer/citations.js';
 import { queueFor, type RouteContext } from '../context.js';
 import { replyJson, requestSignal } from '../middleware.js';
 import { streamSse } from '../sse.js';
-import { answerEvents, answerOnce } from '../stream.js';
 import { parseAsk } from '../validate.js';
 
 export function ask(ctx: RouteContext): RequestHandler {
@@ -16,7 +15,7 @@ export function ask(ctx: RouteContext): RequestHandler {
     const answerer = ctx.answerer();
     const signal = requestSignal(res);
     if (!req.get('accept')?.includes('text/event-stream')) {
-      const work = () => answerOnce(answerer, question, history, { signal });
+      const work = () => answerer.answer(question, history, { signal });
       const answer = await queueFor(ctx, question).run(work, signal);
       replyJson(res, answer);
       return;
@@ -25,7 +24,7 @@ export function ask(ctx: RouteContext): RequestHandler {
     await queueFor(ctx, question).run(
       () =>
         streamSse(res, async (send) => {
-          for await (const event of answerEvents(answerer, question, history, { signal })) {
+          for await (const event of answerer.events(question, history, { signal })) {
             signal.throwIfAborted();
             if (event.type === 'meta') {
               send('meta', { mode: event.mode, direct: event.direct, language: event.language });

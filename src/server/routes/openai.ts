@@ -11,7 +11,6 @@ import { queueFor, type RouteContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { replyJson, requestSignal } from '../middleware.js';
 import { streamSse } from '../sse.js';
-import { answerEvents, answerOnce } from '../stream.js';
 import { cleanText, LIMITS } from '../validate.js';
 
 export const MODEL_ID = 'policy-qa-knowledge-base';
@@ -67,7 +66,7 @@ export function chatCompletions(ctx: RouteContext): RequestHandler {
     const created = Math.floor(Date.now() / 1000);
     const model = typeof req.body.model === 'string' ? req.body.model : MODEL_ID;
     if (!stream) {
-      const work = () => answerOnce(answerer, question, history, { signal });
+      const work = () => answerer.answer(question, history, { signal });
       const answer = await queueFor(ctx, question).run(work, signal);
       const message = { role: 'assistant', content: answer.answer };
       replyJson(res, {
@@ -91,7 +90,7 @@ export function chatCompletions(ctx: RouteContext): RequestHandler {
             const choice = { index: 0, delta, finish_reason: finish, logprobs: null };
             send(undefined, { id, object: 'chat.completion.chunk', created, model, choices: [choice], ...extra });
           };
-          for await (const event of answerEvents(answerer, question, history, { signal })) {
+          for await (const event of answerer.events(question, history, { signal })) {
             signal.throwIfAborted();
             if (event.type === 'meta') {
               chunk({ role: 'assistant', content: '' }, null);
