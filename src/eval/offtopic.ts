@@ -57,16 +57,7 @@ export async function refusals(
     answers.push(await answerer.answer(q));
     if (i % 500 === 499) onProgress?.(i + 1);
   }
-  return {
-    questions: questions.length,
-    declined: share(answers.map((a) => a.abstained)),
-    declinedOrPartial: share(answers.map(declinedOrPartial)),
-    seconds: (Date.now() - started) / 1000,
-    wrong: answers
-      .filter((a) => !declinedOrPartial(a))
-      .slice(0, 5)
-      .map((a) => a.question),
-  };
+  return refusalRow(answers, started, (a) => !declinedOrPartial(a));
 }
 
 /** In-corpus gold questions (with their history) that were declined or answered as partial. */
@@ -75,13 +66,18 @@ export async function falseRefusals(answerer: Answerer, gold: GoldItem[]): Promi
   const inCorpus = gold.filter((g) => !g.abstain);
   const answers: Answer[] = [];
   for (const item of inCorpus) answers.push(await answerer.answer(item.question, item.history ?? []));
+  return refusalRow(answers, started, (a) => a.abstained);
+}
+
+/** The row for a set of answers; `wrong` lists the first few answers that `isWrong` flags. */
+function refusalRow(answers: Answer[], started: number, isWrong: (a: Answer) => boolean): RefusalRow {
   return {
-    questions: inCorpus.length,
+    questions: answers.length,
     declined: share(answers.map((a) => a.abstained)),
     declinedOrPartial: share(answers.map(declinedOrPartial)),
     seconds: (Date.now() - started) / 1000,
     wrong: answers
-      .filter((a) => a.abstained)
+      .filter(isWrong)
       .slice(0, 5)
       .map((a) => a.question),
   };
