@@ -24,7 +24,7 @@ import {
   withDirect,
 } from './composer.js';
 import { partialAnswer } from './partial.js';
-import { asksAboutAbsent, attributeMissing, type PolicyFeatures, policyFeatures, shouldDecline } from './policy.js';
+import { type PolicyFeatures, policyFeatures, shouldDecline } from './policy.js';
 import { type QuestionType, type Route, routeQuestion } from './router.js';
 import { type SummaryOptions, summarizeParagraphs } from './summarize.js';
 import { TEXT } from './text.js';
@@ -170,14 +170,11 @@ export class Answerer {
       : undefined;
     const request = { question, route, results, profile, resolvedQuestion, started, retrieved };
     const plan = this.extractive.plan(request);
-    const [first] = quotesOf(plan);
-    const quote = quotesOf(plan).map(quoteText).join('');
-    const decline = shouldDecline(
-      { question, results, profile, language, type: route.type, quote, previous: previousProfile },
-      this.tuning.abstain,
-    );
-    // An answer must hold what was asked: a date for "when", a number for "how many"…
-    if (decline || attributeMissing(route.type, quote, question) || asksAboutAbsent(route.type, profile, language)) {
+    const quotes = quotesOf(plan);
+    const [first] = quotes;
+    const quote = quotes.map(quoteText).join('');
+    const input = { question, results, profile, language, type: route.type, quote, previous: previousProfile };
+    if (shouldDecline(input, this.tuning.abstain)) {
       const minSubjectShare = this.tuning.abstain.partialSubjectShare;
       const partial =
         first && partialAnswer({ question, type: route.type, language, profile, quote: first, minSubjectShare });

@@ -62,7 +62,7 @@ const ATTRIBUTE_TYPES: ReadonlySet<QuestionType> = new Set(['when', 'howMany', '
 const ABSENT_ATTRIBUTE_SHARE = 0.2;
 
 /** A when / how-many / who / where question whose sentence does not hold what it asks for. */
-export function attributeMissing(type: QuestionType, quote: string, question: string): boolean {
+function attributeMissing(type: QuestionType, quote: string, question: string): boolean {
   return ATTRIBUTE_TYPES.has(type) && !holdsAnswerCue(type, quote, question);
 }
 
@@ -70,7 +70,7 @@ export function attributeMissing(type: QuestionType, quote: string, question: st
  * A Chinese when / how-many / who / where question about a thing the corpus never names ("部长", "金牌").
  * (English questions are left to the model: their words reach the corpus through a partial dictionary.)
  */
-export function asksAboutAbsent(type: QuestionType, profile: QueryProfile, language: Language): boolean {
+function asksAboutAbsent(type: QuestionType, profile: QueryProfile, language: Language): boolean {
   const absent = (w: WeightedWord) => w.topic && !w.present && w.weight >= ABSENT_ATTRIBUTE_SHARE * profile.total;
   return language === 'zh' && ATTRIBUTE_TYPES.has(type) && profile.words.some(absent);
 }
@@ -125,7 +125,20 @@ export interface DeclineInput extends PolicyInput {
   previous?: QueryProfile;
 }
 
+/**
+ * Decline when the sentence does not hold what was asked (a date for "when", a number for "how
+ * many"…), when an attribute question is about a thing the corpus never names, or when the model
+ * judges the passages do not answer the question.
+ */
 export function shouldDecline(input: DeclineInput, tuning: AbstainTuning): boolean {
+  return (
+    attributeMissing(input.type, input.quote, input.question) ||
+    asksAboutAbsent(input.type, input.profile, input.language) ||
+    modelDeclines(input, tuning)
+  );
+}
+
+function modelDeclines(input: DeclineInput, tuning: AbstainTuning): boolean {
   const { results, profile, previous } = input;
   if (results.length === 0) return true;
   if (profile.words.length === 0) return previous === undefined;
