@@ -73,7 +73,13 @@ async function ingestRun(
   env: Record<string, string> = { EMBEDDINGS: 'builtin' },
 ): Promise<Config> {
   const indexDir = path.join(OUT, 'indexes', name);
-  const out = await runScript('test/bench/ingest-child.ts', { CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, ...env });
+  // These runs measure the local index; DATABASE_URL (for the store bench at the end) must not redirect them.
+  const out = await runScript('test/bench/ingest-child.ts', {
+    CORPUS_DIR: corpusDir,
+    INDEX_DIR: indexDir,
+    DATABASE_URL: undefined,
+    ...env,
+  });
   const s = JSON.parse(out.trim().split('\n').at(-1)!) as IngestStats;
   const sizeMB = dirSizeMB(path.join(indexDir, 'builds'));
   results[`ingest/${name}`] = { ...s, indexMB: sizeMB };

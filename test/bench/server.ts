@@ -14,11 +14,12 @@ export interface BenchServer {
 }
 
 /** Start the server with `env` (no rate limit, no reloading) and resolve once it prints the port it got. */
-export function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
+export function startBenchServer(env: Record<string, string | undefined>): Promise<BenchServer> {
   const started = performance.now();
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', RATE_LIMIT: '0', RELOAD_INTERVAL_MS: '0', ...env },
+    // Local files unless the caller names a database: DATABASE_URL may be set for the store bench only.
+    env: { ...process.env, PORT: '0', RATE_LIMIT: '0', RELOAD_INTERVAL_MS: '0', DATABASE_URL: undefined, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
