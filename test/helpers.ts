@@ -1,5 +1,5 @@
 /** Shared test setup: real corpus, real index in a temp dir, the fixtures in test/fixtures. */
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Answerer } from '../src/answer/answer.js';
@@ -27,8 +27,16 @@ export function shared(...parts: string[]): string {
   return p;
 }
 
+const made: string[] = [];
+// Removed when the test process ends, so repeated runs do not fill /tmp.
+process.once('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'policy-qa-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** Config for a throwaway index of the given corpus, with the built-in embedder. */
