@@ -14,6 +14,10 @@ export interface RetrievalTuning {
   namedDocumentHits: number;
   /** …and the factor on that document's passages' fused scores. */
   namedDocumentBoost: number;
+  /** Factor on the passages of documents of a kind the question mentions ("讲话里…")… */
+  genreBoost: number;
+  /** …when at most this share of the documents are of that kind. */
+  genreMaxShare: number;
 }
 
 export interface EvidenceTuning {
@@ -91,6 +95,8 @@ export const DEFAULT_TUNING: Tuning = {
     // 63.0 → 70.4% (report half); the seed corpus alone is unchanged. 2.5 gained nothing more.
     namedDocumentHits: 4,
     namedDocumentBoost: 1.5,
+    genreBoost: 1.5,
+    genreMaxShare: 0.5,
   },
   evidence: { untranslatedWeight: 0.5, synonymCredit: 0.5 },
   abstain: {

@@ -6,6 +6,7 @@ import { before, describe, it } from 'node:test';
 import { Answerer } from '../src/answer/answer.js';
 import { ingest } from '../src/index/ingest.js';
 import { KnowledgeBase } from '../src/index/knowledge-base.js';
+import { genresMentioned, genresOf } from '../src/lexicon/genres.js';
 import { DEFAULT_TUNING, withSetting } from '../src/tuning.js';
 import { tempDir, testConfig } from './helpers.js';
 
@@ -30,8 +31,10 @@ describe('a document named by its title', () => {
   });
 
   it('multiplies the scores of the named document by retrieval.namedDocumentBoost', async () => {
-    const plain = new Answerer(kb, withSetting(DEFAULT_TUNING, 'retrieval.namedDocumentBoost', 1));
-    const boosted = new Answerer(kb);
+    // 贺词 also names the document by its kind: only the title boost varies here.
+    const kindOnly = withSetting(DEFAULT_TUNING, 'retrieval.genreBoost', 1);
+    const plain = new Answerer(kb, withSetting(kindOnly, 'retrieval.namedDocumentBoost', 1));
+    const boosted = new Answerer(kb, kindOnly);
     const question = '新年贺词里怎么说发展现代化产业体系？';
     const score = async (a: Answerer) => {
       const { results } = await a.retrieve(question);
@@ -40,5 +43,52 @@ describe('a document named by its title', () => {
       return named.score / other.score;
     };
     assert.ok((await score(boosted)) > (await score(plain)) * 1.4);
+  });
+});
+
+describe('a document named by its kind', () => {
+  let kb: KnowledgeBase;
+  const kinds = [
+    '在纪念某同志诞辰座谈会上的讲话',
+    '坚决扛牢关键任务\n(中共某某部党组)',
+    '江西省政府工作报告',
+    '湖南省政府工作报告',
+  ];
+  before(async () => {
+    const corpus = path.join(tempDir(), 'corpus');
+    mkdirSync(corpus);
+    // Four documents with the same paragraph: only their kind tells them apart.
+    for (const [i, head] of kinds.entries()) writeFileSync(path.join(corpus, `${i}.txt`), `${head}\n\n${SHARED}\n`);
+    const config = testConfig(corpus);
+    await ingest(config);
+    kb = await KnowledgeBase.load(config);
+  });
+
+  it('reads kinds from titles, and an organisation byline under no kind of title as an article', () => {
+    assert.deepEqual([...genresOf('在纪念毛泽东同志诞辰130周年座谈会上的讲话', false)].sort(), ['meeting', 'speech']);
+    assert.deepEqual([...genresOf('二〇二四年新年贺词', false)], ['greeting']);
+    assert.deepEqual([...genresOf('坚决扛牢实现新型工业化这个关键任务', true)], ['article']);
+    assert.deepEqual([...genresOf('坚决扛牢实现新型工业化这个关键任务', false)], []);
+    assert.deepEqual([...genresMentioned('What does the MIIT article say about chips?')], ['article']);
+  });
+
+  for (const [question, title] of [
+    ['讲话里怎么说发展现代化产业体系？', kinds[0]],
+    ['文章里怎么说发展现代化产业体系？', '坚决扛牢关键任务'],
+  ]) {
+    it(`ranks ${title} first for ${question}`, async () => {
+      const { results } = await new Answerer(kb).retrieve(question);
+      assert.equal(results[0].doc.meta.title, title);
+      const plain = new Answerer(kb, withSetting(DEFAULT_TUNING, 'retrieval.genreBoost', 1));
+      const unboosted = (await plain.retrieve(question)).results.find((r) => r.doc.meta.title === title)!;
+      assert.equal(results[0].score, unboosted.score * DEFAULT_TUNING.retrieval.genreBoost);
+    });
+  }
+
+  it('boosts no document when more than retrieval.genreMaxShare of them are of the kind (报告 among reports)', () => {
+    const one = new Answerer(kb, withSetting(DEFAULT_TUNING, 'retrieval.genreMaxShare', 0.5));
+    assert.equal(one.documentBoosts('报告里怎么说发展现代化产业体系？', 'zh').size, 2);
+    const none = new Answerer(kb, withSetting(DEFAULT_TUNING, 'retrieval.genreMaxShare', 0.49));
+    assert.equal(none.documentBoosts('报告里怎么说发展现代化产业体系？', 'zh').size, 0);
   });
 });

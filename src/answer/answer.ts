@@ -6,6 +6,7 @@
  */
 import type { CorpusDocument, Paragraph, Section } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
+import { type Genre, genresMentioned, genresOf } from '../lexicon/genres.js';
 import { type ExpandedResults, expandedSearch, profileQuery, type QueryProfile } from '../retrieval/expand.js';
 import { HybridSearcher, type SearchOptions, type SearchResult } from '../retrieval/hybrid.js';
 import type { Language } from '../text/language.js';
@@ -89,6 +90,8 @@ export class Answerer {
   private readonly summaryPlans = new Map<string, Promise<Plan>>();
   /** Each document's title and subtitle, for matching the documents a question names. */
   private titles: string[] | undefined;
+  /** Each document's kinds (speech, report…), for questions that name a document by its kind. */
+  private genres: Set<Genre>[] | undefined;
 
   /**
    * `composer` writes the final answer once the policy has accepted the question (default: the
@@ -110,15 +113,10 @@ export class Answerer {
   retrieve(query: string, focus = query, options: SearchOptions = {}): Promise<ExpandedResults> {
     const route = routeQuestion(focus);
     const includeHeaders = METADATA_TYPES.has(route.type);
-    // A document the question names by its title ("新年贺词…") is where the answer most likely is.
-    const named = this.namedDocument(focus, route.language);
-    const { namedDocumentHits, namedDocumentBoost } = this.tuning.retrieval;
-    const docBoost =
-      named && named.hits >= namedDocumentHits ? { docId: named.doc.id, factor: namedDocumentBoost } : undefined;
     return expandedSearch(this.searcher, query, this.tuning.evidence, focus, {
       k: RETRIEVE_K,
       includeHeaders,
-      docBoost,
+      docBoosts: this.documentBoosts(focus, route.language),
       ...options,
     });
   }
@@ -268,6 +266,27 @@ export class Answerer {
    * The document a question names by its title ("新年贺词", "the New Year address"), with how
    * strongly: matching title bigrams, double for a bigram only one title has.
    */
+  /**
+   * Documents the question points at, each with the factor on its passages' fused scores: the one
+   * it names by title ("新年贺词…"), and those of a kind it mentions ("讲话里…", "文章提到…") when
+   * few documents are of that kind (among 714 reports, "报告" points at none of them).
+   */
+  documentBoosts(question: string, language: Language): Map<string, number> {
+    const { namedDocumentHits, namedDocumentBoost, genreBoost, genreMaxShare } = this.tuning.retrieval;
+    const boosts = new Map<string, number>();
+    const docs = this.kb.documents;
+    this.genres ??= docs.map((d) => genresOf(d.meta.title, d.meta.organisation !== undefined));
+    const genres = this.genres;
+    for (const genre of genresMentioned(question)) {
+      const of = docs.filter((_, i) => genres[i].has(genre));
+      if (of.length <= genreMaxShare * docs.length) for (const d of of) boosts.set(d.id, genreBoost);
+    }
+    const named = this.namedDocument(question, language);
+    if (named && named.hits >= namedDocumentHits)
+      boosts.set(named.doc.id, Math.max(namedDocumentBoost, boosts.get(named.doc.id) ?? 1));
+    return boosts;
+  }
+
   namedDocument(question: string, language: Language): { doc: CorpusDocument; hits: number } | undefined {
     const stripped = question.replace(
       /总结|概括|摘要|概述|归纳|一下|文章|部分|主要内容|summari[sz]e|summary|overview/gi,

@@ -25,8 +25,8 @@ export interface SearchOptions {
   denseWeight?: number;
   /** Only passages of these documents. */
   docIds?: string[];
-  /** Multiply the fused score of these documents' passages (a document the question names by its title). */
-  docBoost?: { docId: string; factor: number };
+  /** Factors on the fused scores of these documents' passages (documents the question points at). */
+  docBoosts?: ReadonlyMap<string, number>;
   /** Extra query terms (e.g. Chinese words bridged from an English question). */
   extraTerms?: string[];
   /** Text to embed for the dense signal, when it differs from the query. */
@@ -122,8 +122,7 @@ export class HybridSearcher {
     // One result per paragraph: its best window.
     const best = new Map<string, SearchResult>();
     for (const c of candidates) {
-      const boost = options.docBoost && c.passage.docId === options.docBoost.docId ? options.docBoost.factor : 1;
-      const score = fused(c) * boost;
+      const score = fused(c) * (options.docBoosts?.get(c.passage.docId) ?? 1);
       const prev = best.get(c.passage.paragraphId);
       if (prev && prev.score >= score) continue;
       const paragraph = this.kb.paragraph(c.passage.paragraphId)!;
