@@ -2,7 +2,7 @@
  * External evaluation sets from DATASETS_DIR (default ../shared/datasets), turned into corpora the product can
  * ingest like any user folder (one file per context/document) plus their questions.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface ExternalQuestion {
@@ -108,4 +108,20 @@ export function covidPolicy(datasetsDir: string, workDir: string): ExternalSet {
   const corpusDir = path.join(workDir, 'corpora', 'covid-policy-qa');
   materialise(corpusDir, files);
   return { name: 'covid-policy-qa', corpusDir, questions };
+}
+
+/**
+ * The seed corpus among the 714 provincial government work reports (issue 12's scale corpus): the
+ * gold set asked inside it shows whether questions about the seed documents still find them.
+ */
+export function goldAtScale(datasetsDir: string, workDir: string, seedDir: string): string {
+  requireDatasets(datasetsDir, ['gov-work-reports']);
+  const reports = path.join(datasetsDir, 'gov-work-reports', 'provinces-all');
+  const read = (dir: string) =>
+    readdirSync(dir)
+      .filter((f) => !f.startsWith('.'))
+      .map((f) => [f, readFileSync(path.join(dir, f), 'utf8')] as [string, string]);
+  const corpusDir = path.join(workDir, 'corpora', 'gold-at-scale');
+  materialise(corpusDir, [...read(seedDir), ...read(reports)]);
+  return corpusDir;
 }
