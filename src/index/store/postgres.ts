@@ -160,7 +160,7 @@ function checkReplicaSchema(url: string, location: string): Promise<void> {
       if (version > SCHEMA_VERSION) throw newerSchema(version);
       if (version < SCHEMA_VERSION)
         throw new IndexLoadError(
-          `The read replica ${location} has schema version ${version}, but this program needs ${SCHEMA_VERSION}. ` +
+          `${location} has schema version ${version}, but this program needs ${SCHEMA_VERSION}. ` +
             'Migrations run only on the primary: run `npm run ingest` with DATABASE_URL set to the primary, ' +
             'then start this server again once the replica has replayed it.',
         );
