@@ -54,6 +54,11 @@ export interface Config {
   shutdownGraceMs: number;
   /** PostgreSQL (with pgvector) holding the index instead of indexDir, e.g. postgres://user@host/db. */
   databaseUrl?: string;
+  /**
+   * A streaming read replica of databaseUrl: servers read builds from it (build id polling,
+   * passages, searches, the built-in model) while ingest and migrations write to databaseUrl.
+   */
+  databaseReadUrl?: string;
   /** Largest uploaded file, in MB. */
   uploadMaxMb: number;
 }
@@ -77,13 +82,22 @@ function urlSetting(name: string, raw: string | undefined, fallback: string): st
   return value;
 }
 
-function databaseUrlSetting(raw: string | undefined): string | undefined {
+function databaseUrlSetting(name: string, raw: string | undefined): string | undefined {
   if (!raw) return undefined;
   if (!/^postgres(ql)?:\/\//.test(raw))
-    throw new Error(
-      `DATABASE_URL must be a postgres:// or postgresql:// URL, got "${raw.replace(/\/\/[^@/]*@/, '//…@')}"`,
-    );
+    throw new Error(`${name} must be a postgres:// or postgresql:// URL, got "${raw.replace(/\/\/[^@/]*@/, '//…@')}"`);
   return raw;
+}
+
+/** The replica only ever serves reads: ingest and migrations need the primary, so it comes with DATABASE_URL. */
+function databaseReadUrlSetting(raw: string | undefined, primary: string | undefined): string | undefined {
+  const url = databaseUrlSetting('DATABASE_READ_URL', raw);
+  if (url && !primary)
+    throw new Error(
+      'DATABASE_READ_URL is set without DATABASE_URL: set DATABASE_URL to the primary database, which ingest ' +
+        'writes to, and DATABASE_READ_URL to a streaming replica of it, which servers read from.',
+    );
+  return url;
 }
 
 function embedderSetting(raw: string | undefined): EmbedderChoice {
@@ -145,6 +159,7 @@ export function loadConfig(
 ): Config {
   const get = (name: string): string | undefined => overrides[name] ?? env[name];
   const resolve = (name: string, fallback: string) => path.resolve(get(name) || fallback);
+  const databaseUrl = databaseUrlSetting('DATABASE_URL', get('DATABASE_URL'));
   return {
     corpusDir: resolve('CORPUS_DIR', 'corpus'),
     indexDir: resolve('INDEX_DIR', 'index'),
@@ -175,7 +190,8 @@ export function loadConfig(
     receiveTimeoutMs: intSetting('RECEIVE_TIMEOUT_MS', get('RECEIVE_TIMEOUT_MS'), 30_000),
     keepAliveTimeoutMs: intSetting('KEEP_ALIVE_TIMEOUT_MS', get('KEEP_ALIVE_TIMEOUT_MS'), 5_000),
     shutdownGraceMs: intSetting('SHUTDOWN_GRACE_MS', get('SHUTDOWN_GRACE_MS'), 10_000),
-    databaseUrl: databaseUrlSetting(get('DATABASE_URL')),
+    databaseUrl,
+    databaseReadUrl: databaseReadUrlSetting(get('DATABASE_READ_URL'), databaseUrl),
     uploadMaxMb: intSetting('UPLOAD_MAX_MB', get('UPLOAD_MAX_MB'), 50),
   };
 }

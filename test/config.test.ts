@@ -88,6 +88,28 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({}, { RATE_LIMIT: '-1' }), /RATE_LIMIT must be a non-negative whole number/);
   });
 
+  it('reads DATABASE_READ_URL beside DATABASE_URL', () => {
+    const config = loadConfig({}, { DATABASE_URL: 'postgres://db/qa', DATABASE_READ_URL: 'postgresql://replica/qa' });
+    assert.equal(config.databaseUrl, 'postgres://db/qa');
+    assert.equal(config.databaseReadUrl, 'postgresql://replica/qa');
+  });
+
+  it('rejects DATABASE_READ_URL without DATABASE_URL, saying which database each names', () => {
+    assert.throws(
+      () => loadConfig({}, { DATABASE_READ_URL: 'postgres://replica/qa' }),
+      /DATABASE_READ_URL is set without DATABASE_URL: set DATABASE_URL to the primary database, which ingest writes to/,
+    );
+  });
+
+  it('rejects a DATABASE_READ_URL that is not a postgres:// URL, hiding its password', () => {
+    assert.throws(
+      () => loadConfig({}, { DATABASE_URL: 'postgres://db/qa', DATABASE_READ_URL: 'mysql://me:secret@replica/qa' }),
+      (err: Error) =>
+        /^DATABASE_READ_URL must be a postgres:\/\/ or postgresql:\/\/ URL/.test(err.message) &&
+        !err.message.includes('secret'),
+    );
+  });
+
   it('rejects an unknown EMBEDDINGS value, listing the valid ones', () => {
     assert.throws(
       () => loadConfig({}, { EMBEDDINGS: 'gpu' }),

@@ -39,6 +39,7 @@ export type IndexSettings = Pick<
   | 'offline'
   | 'builtinDims'
   | 'databaseUrl'
+  | 'databaseReadUrl'
 >;
 
 export interface IngestOptions {

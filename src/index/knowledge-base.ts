@@ -16,7 +16,7 @@ import type { DocumentStore, KeywordIndex, VectorIndex } from './store/types.js'
 export { IndexLoadError } from './store/build.js';
 
 /** The settings loading an index uses. */
-export type LoadSettings = Pick<Config, 'indexDir' | 'databaseUrl' | 'modelsDir' | 'offline'>;
+export type LoadSettings = Pick<Config, 'indexDir' | 'databaseUrl' | 'databaseReadUrl' | 'modelsDir' | 'offline'>;
 
 export interface SectionNode {
   id: string;
@@ -154,6 +154,8 @@ export class KnowledgeBase {
 }
 
 /** The id of the build a server should be serving now, to notice a re-ingest. */
-export function currentBuildId(settings: Pick<Config, 'indexDir' | 'databaseUrl'>): Promise<string | undefined> {
+export function currentBuildId(
+  settings: Pick<Config, 'indexDir' | 'databaseUrl' | 'databaseReadUrl'>,
+): Promise<string | undefined> {
   return openStore(settings).currentBuildId();
 }

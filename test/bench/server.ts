@@ -18,8 +18,17 @@ export function startBenchServer(env: Record<string, string | undefined>): Promi
   const started = performance.now();
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: ROOT,
-    // Local files unless the caller names a database: DATABASE_URL may be set for the store bench only.
-    env: { ...process.env, PORT: '0', RATE_LIMIT: '0', RELOAD_INTERVAL_MS: '0', DATABASE_URL: undefined, ...env },
+    // Local files unless the caller names a database: DATABASE_URL (and DATABASE_READ_URL) may be set
+    // for the store and replica benches only.
+    env: {
+      ...process.env,
+      PORT: '0',
+      RATE_LIMIT: '0',
+      RELOAD_INTERVAL_MS: '0',
+      DATABASE_URL: undefined,
+      DATABASE_READ_URL: undefined,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));

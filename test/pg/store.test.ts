@@ -1,73 +1,30 @@
 /**
  * The PostgreSQL + pgvector store against a real server (`npm run test:pg`). TEST_DATABASE_URL must
  * name a database we may create databases from: `bash .ci/postgres.sh npm run test:pg` starts a
- * throwaway cluster and sets it.
+ * throwaway cluster and sets it (test/pg/helpers.ts).
  */
 import assert from 'node:assert/strict';
 import { cpSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { Answerer } from '../../src/answer/answer.js';
-import type { Config } from '../../src/config.js';
 import { loadGold, runGold } from '../../src/eval/gold.js';
 import { ingest } from '../../src/index/ingest.js';
 import { KnowledgeBase } from '../../src/index/knowledge-base.js';
 import { openKnowledgeBase } from '../../src/index/open.js';
 import { closePools, SCHEMA_VERSION } from '../../src/index/store/postgres.js';
 import { HybridSearcher } from '../../src/retrieval/hybrid.js';
-import { createApp } from '../../src/server/app.js';
 import { LiveAnswerer } from '../../src/server/live.js';
 import { DEFAULT_TUNING } from '../../src/tuning.js';
 import { corpusCopy, ROOT, shared, tempDir, testConfig } from '../helpers.js';
+import { ask, clusterUrl, databaseUrl, dropDatabases, freshDatabase, listen, pgConfig } from './helpers.js';
 
-const adminUrl = process.env.TEST_DATABASE_URL;
-if (!adminUrl) {
-  throw new Error(
-    'TEST_DATABASE_URL is not set: run `bash .ci/postgres.sh npm run test:pg`, which starts a throwaway ' +
-      'PostgreSQL + pgvector cluster, or point it at a database you may create databases in.',
-  );
-}
 const quiet = { log: () => {} };
 
 /** A fresh database on the test cluster, dropped after the file's tests. */
-const created: string[] = [];
-async function freshDatabase(): Promise<string> {
-  const name = `policy_qa_test_${process.pid}_${created.length}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name}`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  created.push(name);
-  const url = new URL(adminUrl!);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-function pgConfig(url: string, corpusDir?: string): Config {
-  // An index dir that does not exist: the database must be all a server needs.
-  return { ...testConfig(corpusDir), databaseUrl: url, indexDir: path.join(tempDir(), 'no-index') };
-}
-
-async function listen(getAnswerer: () => Answerer): Promise<{ url: string; server: Server }> {
-  const app = createApp(getAnswerer, { webDir: path.join(ROOT, 'web'), rateLimitPerMinute: 0 });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-async function ask(base: string, question: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${base}/api/ask`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ question }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+const freshUrl = async () => databaseUrl(clusterUrl(), await freshDatabase());
 
 /** An answer without its timings, which differ between runs. */
 function comparable(body: Record<string, unknown>): Record<string, unknown> {
@@ -89,7 +46,7 @@ describe('PostgreSQL store', () => {
   const servers: Server[] = [];
 
   before(async () => {
-    url = await freshDatabase();
+    url = await freshUrl();
     const localConfig = testConfig();
     await ingest(localConfig, quiet);
     local = await KnowledgeBase.load(localConfig);
@@ -100,10 +57,7 @@ describe('PostgreSQL store', () => {
   after(async () => {
     for (const s of servers) s.close();
     await closePools();
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    for (const name of created) await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await dropDatabases();
   });
 
   it('ingests the corpus into the database and loads it with no local index', () => {
@@ -123,7 +77,7 @@ describe('PostgreSQL store', () => {
   });
 
   it('refuses a database whose schema is newer than the program', async () => {
-    const newer = await freshDatabase();
+    const newer = await freshUrl();
     const client = new pg.Client({ connectionString: newer });
     await client.connect();
     await client.query('create table policy_qa_schema (version integer not null)');

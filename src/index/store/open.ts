@@ -4,6 +4,8 @@ import type { IndexStore } from './build.js';
 import { LocalStore } from './local.js';
 import { PostgresStore } from './postgres.js';
 
-export function openStore(settings: Pick<Config, 'indexDir' | 'databaseUrl'>): IndexStore {
-  return settings.databaseUrl ? new PostgresStore(settings.databaseUrl) : new LocalStore(settings.indexDir);
+export function openStore(settings: Pick<Config, 'indexDir' | 'databaseUrl' | 'databaseReadUrl'>): IndexStore {
+  return settings.databaseUrl
+    ? new PostgresStore(settings.databaseUrl, settings.databaseReadUrl)
+    : new LocalStore(settings.indexDir);
 }

@@ -6,6 +6,10 @@
  * the English bridge and the built-in embedder's files sit in shared tables. An ingest writes
  * a whole build and points `policy_qa_current` at it in one transaction, so readers see the
  * old build or the new one, never half of one. Servers notice by polling the current build id.
+ *
+ * With a read URL (DATABASE_READ_URL, a streaming replica of DATABASE_URL), everything a server
+ * reads comes from the replica and everything that writes (migrations, ingest, and what ingest
+ * reads of the build it replaces) goes to the primary.
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,6 +49,10 @@ const MIGRATIONS = [
    );`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
+/** How long a write waits for the replica to show the new build before reporting replication as broken. */
+const REPLICA_CATCH_UP_MS = 60_000;
+/** Replay on a healthy replica takes tens of milliseconds (BENCHMARKS.md), so poll often. */
+const REPLICA_POLL_MS = 10;
 /** Advisory lock keys: one migrator at a time, one writer at a time. */
 const MIGRATE_LOCK = 72_201;
 const WRITE_LOCK = 72_202;
@@ -57,6 +65,7 @@ const FIELD_CODE = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<(t
 const passagesTable = (build: string) => `policy_qa_b${build}_passages`;
 const termsTable = (build: string) => `policy_qa_b${build}_terms`;
 const vectorLiteral = (v: ArrayLike<number>): string => pgvector.toSql(Array.from(v));
+const hostAndDatabase = (url: string) => `${new URL(url).host}${new URL(url).pathname}`;
 
 /** One pool per database URL, shared by every build loaded from it. */
 const pools = new Map<string, pg.Pool>();
@@ -138,6 +147,30 @@ function migrate(url: string): Promise<void> {
   return done;
 }
 
+const checked = new Map<string, Promise<void>>();
+/**
+ * Check a read replica's schema without writing anything. A hot standby refuses writes, so
+ * migrations run only on the primary (ingest) and reach the replica through replication.
+ */
+function checkReplicaSchema(url: string, location: string): Promise<void> {
+  let done = checked.get(url);
+  if (!done) {
+    done = (async () => {
+      const version = await schemaVersion(poolFor(url));
+      if (version > SCHEMA_VERSION) throw newerSchema(version);
+      if (version < SCHEMA_VERSION)
+        throw new IndexLoadError(
+          `${location} has schema version ${version}, but this program needs ${SCHEMA_VERSION}. ` +
+            'Migrations run only on the primary: run `npm run ingest` with DATABASE_URL set to the primary, ' +
+            'then start this server again once the replica has replayed it.',
+        );
+    })();
+    checked.set(url, done);
+    done.catch(() => checked.delete(url));
+  }
+  return done;
+}
+
 async function restoreBuiltin(pool: pg.Pool, build: string): Promise<BuiltinEmbeddings> {
   const { rows } = await pool.query<{ name: string; data: Buffer }>(
     'select name, data from policy_qa_build_files where build_id = $1',
@@ -204,7 +237,10 @@ async function insertPassages(
 /** Nearest passages by pgvector's HNSW index (cosine distance). */
 class PgVectorIndex implements VectorIndex {
   constructor(
+    /** Searches read here (the replica, when there is one)… */
     private readonly pool: pg.Pool,
+    /** …and changes go to the primary: a replica refuses writes. */
+    private readonly writer: pg.Pool,
     private readonly build: string,
     readonly dims: number,
     private count: number,
@@ -217,7 +253,7 @@ class PgVectorIndex implements VectorIndex {
   /** New passages get labels after the existing ones; their text offsets are unknown here. */
   async add(items: readonly VectorItem[]): Promise<void> {
     await insertPassages(
-      this.pool,
+      this.writer,
       this.build,
       this.count,
       items.map((it) => ({ id: it.id, paragraphId: '', docId: it.docId, start: 0, end: 0 })),
@@ -227,9 +263,10 @@ class PgVectorIndex implements VectorIndex {
   }
 
   async remove(ids: readonly string[]): Promise<void> {
-    const { rowCount } = await this.pool.query(`delete from ${passagesTable(this.build)} where id = any($1::text[])`, [
-      ids,
-    ]);
+    const { rowCount } = await this.writer.query(
+      `delete from ${passagesTable(this.build)} where id = any($1::text[])`,
+      [ids],
+    );
     this.count -= rowCount ?? 0;
   }
 
@@ -293,34 +330,63 @@ class PgKeywordIndex implements KeywordIndex {
 }
 
 export class PostgresStore implements IndexStore {
+  /** The primary: migrations, ingest, and the build an ingest replaces. */
   private readonly pool: pg.Pool;
+  /** Where servers read builds: the replica when one is named, else the primary. */
+  private readonly reader: pg.Pool;
 
-  constructor(private readonly url: string) {
+  constructor(
+    private readonly url: string,
+    private readonly readUrl: string = url,
+  ) {
     this.pool = poolFor(url);
+    this.reader = poolFor(readUrl);
   }
 
   get location(): string {
-    return `PostgreSQL ${new URL(this.url).host}${new URL(this.url).pathname}`;
+    return `PostgreSQL ${hostAndDatabase(this.url)}`;
   }
 
+  private get readLocation(): string {
+    return this.readUrl === this.url ? this.location : `PostgreSQL replica ${hostAndDatabase(this.readUrl)}`;
+  }
+
+  /** Migrate when servers read the primary; on a replica only check, since it cannot be written. */
+  private readable(): Promise<void> {
+    return this.readUrl === this.url ? migrate(this.url) : checkReplicaSchema(this.readUrl, this.readLocation);
+  }
+
+  /** The build servers should serve, as the read side sees it. */
   async currentBuildId(): Promise<string | undefined> {
-    await migrate(this.url);
-    const { rows } = await this.pool.query<{ build_id: string }>('select build_id from policy_qa_current');
+    await this.readable();
+    // Safe on a lagging replica: a build's tables and the switch to it commit in one transaction,
+    // and a standby replays each transaction atomically, so an id read there names a complete
+    // build. Polled rather than LISTENed for, because a hot standby cannot LISTEN.
+    const { rows } = await this.reader.query<{ build_id: string }>('select build_id from policy_qa_current');
     return rows[0]?.build_id;
   }
 
-  async currentManifest(): Promise<Manifest | undefined> {
+  /**
+   * The primary's current build: the one ingest compares the corpus with and reuses vectors from,
+   * read from the primary so a lagging replica never makes it rebuild or reuse an older build.
+   */
+  private async written(): Promise<{ build: string; manifest: Manifest } | undefined> {
     await migrate(this.url);
-    const { rows } = await this.pool.query<{ manifest: unknown }>(
-      'select b.manifest from policy_qa_current c join policy_qa_builds b on b.id = c.build_id',
+    const { rows } = await this.pool.query<{ build_id: string; manifest: unknown }>(
+      'select c.build_id, b.manifest from policy_qa_current c join policy_qa_builds b on b.id = c.build_id',
     );
-    return isManifest(rows[0]?.manifest) ? rows[0].manifest : undefined;
+    const manifest = rows[0]?.manifest;
+    return isManifest(manifest) ? { build: rows[0].build_id, manifest } : undefined;
+  }
+
+  async currentManifest(): Promise<Manifest | undefined> {
+    return (await this.written())?.manifest;
   }
 
   async previous(): Promise<PreviousBuild | undefined> {
-    const build = await this.currentBuildId();
-    const manifest = await this.currentManifest();
-    if (!build || !manifest) return undefined;
+    const current = await this.written();
+    if (!current) return undefined;
+    const { build, manifest } = current;
     return {
       manifest,
       passages: await readPassages(this.pool, build),
@@ -353,7 +419,7 @@ export class PostgresStore implements IndexStore {
         await rm(dir, { recursive: true, force: true });
       }
     }
-    return transaction(this.pool, async (client) => {
+    const written = await transaction(this.pool, async (client) => {
       await client.query('select pg_advisory_xact_lock($1)', [WRITE_LOCK]);
       await client.query(`set local maintenance_work_mem = '512MB'`);
       build.manifest.ingestMs = Math.round(performance.now() - build.startedAt);
@@ -416,28 +482,56 @@ export class PostgresStore implements IndexStore {
         await client.query(`drop table if exists ${passagesTable(stale)}, ${termsTable(stale)}`);
         await client.query('delete from policy_qa_builds where id = $1', [stale]);
       }
-      return `${this.location} build ${id}`;
+      return id;
     });
+    await this.untilReadable(written);
+    return `${this.location} build ${written}`;
+  }
+
+  /**
+   * Wait until the read side shows build `id` (or a later one), so whoever ingested can load what
+   * it wrote at once: a server that builds at start-up, then loads from the replica.
+   */
+  private async untilReadable(id: string): Promise<void> {
+    if (this.readUrl === this.url) return;
+    const deadline = Date.now() + REPLICA_CATCH_UP_MS;
+    let problem = 'it still shows an older build';
+    for (;;) {
+      try {
+        const { rows } = await this.reader.query<{ build_id: string }>('select build_id from policy_qa_current');
+        if (rows[0] && BigInt(rows[0].build_id) >= BigInt(id)) return;
+      } catch (err) {
+        // Until replay reaches them, the database or the tables may not exist on the replica yet.
+        problem = (err as Error).message;
+      }
+      if (Date.now() > deadline)
+        throw new Error(
+          `Build ${id} is committed on ${this.location}, but ${this.readLocation} did not show it within ` +
+            `${REPLICA_CATCH_UP_MS / 1000} s (${problem}). Check that DATABASE_READ_URL names a streaming replica ` +
+            'of DATABASE_URL and that it is replaying (pg_stat_replication on the primary).',
+        );
+      await new Promise((r) => setTimeout(r, REPLICA_POLL_MS));
+    }
   }
 
   async load(): Promise<LoadedBuild> {
     const build = await this.currentBuildId();
     if (!build)
       throw new IndexLoadError(
-        `${this.location} holds no index yet; run \`npm run ingest\` with DATABASE_URL set to build it.`,
+        `${this.readLocation} holds no index yet; run \`npm run ingest\` with DATABASE_URL set to build it.`,
       );
-    const { rows } = await this.pool.query<{ manifest: unknown; documents: string; bridge: string }>(
+    const { rows } = await this.reader.query<{ manifest: unknown; documents: string; bridge: string }>(
       'select manifest, documents, bridge from policy_qa_builds where id = $1',
       [build],
     );
     const manifest = rows[0]?.manifest;
     if (!isManifest(manifest))
       throw new IndexLoadError(
-        `${this.location} build ${build} has an unknown format; run \`npm run ingest\` to rebuild it.`,
+        `${this.readLocation} build ${build} has an unknown format; run \`npm run ingest\` to rebuild it.`,
       );
     const [passages, words] = await Promise.all([
-      readPassages(this.pool, build),
-      this.pool.query<{ term: string; df: number }>(
+      readPassages(this.reader, build),
+      this.reader.query<{ term: string; df: number }>(
         `select term, df from ${termsTable(build)} where field = 0 and left(term, 1) <> $1`,
         [BIGRAM_MARK],
       ),
@@ -445,13 +539,13 @@ export class PostgresStore implements IndexStore {
     const documents = JSON.parse(rows[0].documents) as CorpusDocument[];
     return {
       id: build,
-      location: `${this.location} build ${build}`,
+      location: `${this.readLocation} build ${build}`,
       manifest,
       documents: new MemoryDocumentStore(documents, passages),
-      vectors: new PgVectorIndex(this.pool, build, manifest.embedder.dims, passages.length),
-      keyword: new PgKeywordIndex(this.pool, build, passages.length, new Map(words.rows.map((r) => [r.term, r.df]))),
+      vectors: new PgVectorIndex(this.reader, this.pool, build, manifest.embedder.dims, passages.length),
+      keyword: new PgKeywordIndex(this.reader, build, passages.length, new Map(words.rows.map((r) => [r.term, r.df]))),
       bridge: JSON.parse(rows[0].bridge) as BridgeTable,
-      builtinEmbedder: manifest.embedder.kind === 'builtin' ? () => restoreBuiltin(this.pool, build) : undefined,
+      builtinEmbedder: manifest.embedder.kind === 'builtin' ? () => restoreBuiltin(this.reader, build) : undefined,
     };
   }
 }
