@@ -145,6 +145,21 @@ describe('answers', () => {
     ]);
     assert.match(year.answer, /2035年/);
     assert.ok(year.resolvedQuestion?.includes('总体目标'));
+    const chair = await answerer.answer('谁主持的？', [
+      { role: 'user', content: '中央政治局专题民主生活会是什么时候开的？' },
+    ]);
+    assert.ok(chair.resolvedQuestion?.includes('民主生活会'));
+    assert.match(chair.answer, /习近平/);
+  });
+
+  it('answers a short question with a subject of its own as if asked first', async () => {
+    const history = [{ role: 'user' as const, content: '毛泽东提出要把党的建设作为什么来推进？' }];
+    for (const question of ['工业化和现代化是什么关系？', '讲话把腐败比作什么？']) {
+      const alone = await answerer.answer(question);
+      const after = await answerer.answer(question, history);
+      assert.equal(after.resolvedQuestion, undefined, question);
+      assert.equal(after.answer, alone.answer, question);
+    }
   });
 
   it('answers small talk without pretending to cite', async () => {

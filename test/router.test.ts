@@ -1,6 +1,7 @@
 /** routeQuestion: question type, item and part ordinals, and language, one behaviour each. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { holdsAnswerCue } from '../src/answer/compose.js';
 import { type QuestionType, routeQuestion } from '../src/answer/router.js';
 
 describe('routeQuestion type', () => {
@@ -107,4 +108,20 @@ describe('routeQuestion language', () => {
   it('is en for an English question quoting a Chinese term', () => {
     assert.equal(routeQuestion('What are the key tasks of 新型工业化?').language, 'en');
   });
+});
+
+describe('holdsAnswerCue', () => {
+  const cases: Array<[QuestionType, string, string, boolean]> = [
+    ['howMany', '工信部要对多少个行业实施稳增长工作方案？', '实施10大行业稳增长工作方案', true],
+    ['howMany', '工信部要对多少个行业实施稳增长工作方案？', '实施重点行业稳增长工作方案', false],
+    ['howMany', '粮食生产连续丰收了多少年？', '粮食生产“二十连丰”', true],
+    ['howMany', '粮食生产丰收了多少年？', '粮食生产“二十连丰”', false],
+    ['when', '社会主义经济制度是哪一年建立起来的？', '1956年建立了社会主义基本制度', true],
+    ['when', '社会主义经济制度是哪一年建立起来的？', '建立了社会主义基本制度', false],
+  ];
+  for (const [type, question, text, holds] of cases) {
+    it(`${holds ? 'finds' : 'misses'} the ${type} cue of ${question} in ${text}`, () => {
+      assert.equal(holdsAnswerCue(type, text, question), holds);
+    });
+  }
 });

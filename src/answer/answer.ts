@@ -32,8 +32,9 @@ import { TEXT } from './text.js';
 import type { Answer, AnswerEvent, AnswerOptions, Suggestion, Turn } from './types.js';
 
 const RETRIEVE_K = 8;
-/** A question this short (or opening with 那/它/what about…) leans on the previous one. */
+/** Questions this short may lean on the previous one (see isFollowUp). */
 const FOLLOW_UP_MAX_CHARS = 14;
+const FOLLOW_UP_MAX_ENGLISH_WORDS = 6;
 const SUGGESTIONS = 3;
 /** A refusal suggests sections holding a topic word with at least this share of the question's weight. */
 const SUGGEST_MIN_SHARE = 0.15;
@@ -58,11 +59,21 @@ interface SummaryJob {
   answerOptions: AnswerOptions;
 }
 
-function isFollowUp(question: string, route: Route): boolean {
+/**
+ * Whether a question leans on the previous one: it opens with 那/它/具体…, picks an item ("第三点"),
+ * is a short English question that refers back ("Who chaired it?"), or is short and either ends in
+ * 呢 ("体育方面呢？") or has no subject of its own ("谁主持的？": one verb, no noun). A short question
+ * with a subject of its own ("工业化和现代化是什么关系？") stands alone, whatever was asked before it.
+ */
+function isFollowUp(question: string, route: Route, profile: QueryProfile): boolean {
+  const bare = question.replace(/[\s？?。.!！]/g, '');
+  const ownSubject = profile.words.some((w) => w.topic && w.present) || profile.words.length >= 2;
+  const englishWords = question.split(/\s+/).filter(Boolean).length;
   return (
-    question.replace(/[\s？?。.!！]/g, '').length <= FOLLOW_UP_MAX_CHARS ||
-    /^(那|它|其|这|该|那么|还有|and\b|what about|how about|it\b|its\b)/i.test(question.trim()) ||
-    route.itemNumber !== undefined
+    /^(那|它|其|这|该|那么|还有|具体|and\b|what about|how about)/i.test(question.trim()) ||
+    route.itemNumber !== undefined ||
+    (englishWords <= FOLLOW_UP_MAX_ENGLISH_WORDS && /\b(it|its|they|them|their|he|his|she|her)\b/i.test(question)) ||
+    (bare.length <= FOLLOW_UP_MAX_CHARS && (bare.endsWith('呢') || !ownSubject))
   );
 }
 
@@ -149,7 +160,9 @@ export class Answerer {
       return;
     }
     const previous = [...history].reverse().find((t) => t.role === 'user')?.content;
-    const followUp = previous !== undefined && isFollowUp(question, route);
+    const followUp =
+      previous !== undefined &&
+      isFollowUp(question, route, profileQuery(this.kb.keyword, question, this.kb.bridge, this.tuning.evidence));
     // "那第三点呢？": pick the item from the enumeration the previous question was about.
     if (followUp && route.itemNumber !== undefined) {
       const picked = await this.pickItem(previous, route, started, question);

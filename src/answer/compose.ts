@@ -40,6 +40,8 @@ const DAY = /\d{1,2}月\d{1,2}日|[一二三四五六七八九十]{1,3}月[一�
 export function holdsAnswerCue(type: QuestionType, text: string, question = ''): boolean {
   if (type === 'howMany') {
     const [, unit, noun] = question.match(ASKED_UNIT) ?? [];
+    // "连续丰收了多少年" is answered by "二十连丰": N连X counts N in a row.
+    if (/连续/.test(question) && new RegExp(`${NUMERAL}连`).test(text)) return true;
     // "多少个行业" is answered by "10大行业" as well as by "10个行业".
     if (unit) return new RegExp(`(?<![A-Za-z])${NUMERAL}[大多余]?(?:${unit}${noun ? `|${noun}` : ''})`).test(text);
   }

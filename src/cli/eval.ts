@@ -21,7 +21,7 @@ import { cmrcHalf, cmrcSourceHalf, loadCmrc } from '../eval/cmrc.js';
 import { cmrc2018, covidPolicy, type ExternalSet, goldAtScale, requireDatasets } from '../eval/datasets.js';
 import { directEndToEnd, directGold, directOracle } from '../eval/direct.js';
 import { type ExternalMetrics, runExternal } from '../eval/external.js';
-import { type GoldMetrics, loadGold, runGold } from '../eval/gold.js';
+import { type GoldMetrics, keysAfterUnrelated, loadGold, runGold } from '../eval/gold.js';
 import { falseRefusals, loadOfftopic, type RefusalRow, refusals } from '../eval/offtopic.js';
 import { halfOf } from '../eval/split.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
@@ -112,6 +112,9 @@ runCli(async (argv) => {
     `latency p50 ${gold.latencyMs.p50.toFixed(1)} ms, p95 ${gold.latencyMs.p95.toFixed(1)} ms; mean answer ${gold.meanAnswerChars.toFixed(0)} chars`,
   );
   if (gold.failures.length) console.log(`misses:\n  ${gold.failures.join('\n  ')}`);
+  const afterUnrelated = await keysAfterUnrelated(answerer, goldItems);
+  console.log(`answer keys when an unrelated question was asked just before: ${pct(afterUnrelated)}`);
+  report.goldAfterUnrelated = afterUnrelated;
   const goldRetrieval = await compareRetrieval(answerer, new BigramBm25(kb), goldRecallQuestions(goldItems));
   const goldDirect = await directGold(answerer, goldItems);
   console.log(recallLine('paragraph top-1 / top-5', goldRetrieval));

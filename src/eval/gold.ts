@@ -121,3 +121,19 @@ export async function runGold(
     },
   };
 }
+
+/**
+ * The gold questions that stand alone, each asked after another, unrelated one (as in a chat that
+ * changes subject): the share whose answer still holds its keys. Compare with keyContainment.
+ */
+export async function keysAfterUnrelated(answerer: Answerer, items: GoldItem[]): Promise<number> {
+  const alone = items.filter((i) => !i.history && !i.abstain && i.keys.length > 0);
+  const kept: boolean[] = [];
+  for (const [n, item] of alone.entries()) {
+    // A question a fixed stride away: a different subject, the same pairs every run.
+    const before = alone[(n + 7) % alone.length].question;
+    const answer = await answerer.answer(item.question, [{ role: 'user', content: before }]);
+    kept.push(item.keys.every((k) => answer.answer.includes(k)));
+  }
+  return share(kept);
+}
