@@ -70,6 +70,9 @@ describe('a document named by its kind', () => {
     assert.deepEqual([...genresOf('坚决扛牢实现新型工业化这个关键任务', true)], ['article']);
     assert.deepEqual([...genresOf('坚决扛牢实现新型工业化这个关键任务', false)], []);
     assert.deepEqual([...genresMentioned('What does the MIIT article say about chips?')], ['article']);
+    assert.deepEqual([...genresOf('国务院办公厅关于做好疫情防控工作的通知', true)], ['notice']);
+    assert.deepEqual([...genresMentioned('通知要求各地做好哪些工作？')], ['notice']);
+    assert.deepEqual([...genresMentioned('方案里要对多少个行业稳增长？')], []);
   });
 
   for (const [question, title] of [

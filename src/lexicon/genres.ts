@@ -4,7 +4,16 @@
  * words a question uses for it. Among hundreds of government work reports, "讲话" or "文章" is
  * often the only hint of which document a question is about.
  */
-export type Genre = 'speech' | 'greeting' | 'report' | 'meeting' | 'article';
+export type Genre =
+  | 'speech'
+  | 'greeting'
+  | 'report'
+  | 'meeting'
+  | 'notice'
+  | 'communique'
+  | 'whitePaper'
+  | 'minutes'
+  | 'article';
 
 interface GenreWords {
   genre: Genre;
@@ -19,6 +28,11 @@ const GENRES: readonly GenreWords[] = [
   { genre: 'greeting', title: /贺词|献词|致辞/, mention: /贺词|献词|致辞|\bgreetings?\b|\baddress\b/i },
   { genre: 'report', title: /报告/, mention: /报告|\breport\b/i },
   { genre: 'meeting', title: /会议|召开|座谈会|全会/, mention: /会议|会上|\bmeeting\b/i },
+  // Official document kinds whose names are seldom anything else in a question ("方案", "意见" often are).
+  { genre: 'notice', title: /通知|通告|公告/, mention: /通知|通告|公告|\bnotice\b/i },
+  { genre: 'communique', title: /公报|通报/, mention: /公报|通报|\bcommuniqu[eé]\b|\bbulletin\b/i },
+  { genre: 'whitePaper', title: /白皮书/, mention: /白皮书|\bwhite paper\b/i },
+  { genre: 'minutes', title: /纪要/, mention: /纪要|\bminutes\b/i },
   // An article: signed by an organisation (中共工业和信息化部党组) and titled as none of the above.
   { genre: 'article', mention: /文章|\barticle\b/i },
 ];
