@@ -10,8 +10,13 @@ import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
-  // The ingest child is forked by the server for uploads (src/server/build.ts).
-  entryPoints: ['src/server/main.ts', 'src/server/ingest-child.ts'],
+  // Flat names: the server forks the ingest child for uploads (src/server/build.ts), and the
+  // built-in embedder's fit starts its worker threads (src/index/embedders/lsa.ts), next to the module.
+  entryPoints: {
+    main: 'src/server/main.ts',
+    'ingest-child': 'src/server/ingest-child.ts',
+    'lsa-worker': 'src/index/embedders/lsa-worker.ts',
+  },
   bundle: true,
   // Packages stay in node_modules; splitting keeps dynamic import() lazy (PDF, DOCX, the transformer).
   packages: 'external',
