@@ -10,13 +10,8 @@ import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
-  // Flat names: the server forks the ingest child for uploads (src/server/build.ts), and the
-  // built-in embedder's fit starts its worker threads (src/index/embedders/lsa.ts), next to the module.
-  entryPoints: {
-    main: 'src/server/main.ts',
-    'ingest-child': 'src/server/ingest-child.ts',
-    'lsa-worker': 'src/index/embedders/lsa-worker.ts',
-  },
+  // Flat names: the server forks the ingest child, next to itself, for uploads (src/server/build.ts).
+  entryPoints: { main: 'src/server/main.ts', 'ingest-child': 'src/server/ingest-child.ts' },
   bundle: true,
   // Packages stay in node_modules; splitting keeps dynamic import() lazy (PDF, DOCX, the transformer).
   packages: 'external',
