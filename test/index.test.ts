@@ -212,6 +212,32 @@ describe('re-ingest and index safety', () => {
     assert.ok(top.paragraph.text.includes('这是毛泽东思想活的灵魂'));
   });
 
+  it('checks every other file too: a corrupt term or model file, a missing postings file', async () => {
+    const config = testConfig();
+    await ingest(config, quiet);
+    const dir = currentDir(config.indexDir);
+    const flip = (file: string) => {
+      const bytes = readFileSync(path.join(dir, file));
+      bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+      writeFileSync(path.join(dir, file), bytes);
+    };
+    const terms = path.join(FILES.keyword, 'text.terms.txt');
+    flip(terms);
+    await assert.rejects(KnowledgeBase.load(config), /text\.terms\.txt .*corrupt \(its checksum does not match/);
+    flip(terms);
+    const model = path.join(FILES.embedder, 'builtin-model.f32');
+    flip(model);
+    await assert.rejects(KnowledgeBase.load(config), /builtin-model\.f32 .*corrupt \(its checksum does not match/);
+    flip(model);
+    assert.equal((await KnowledgeBase.load(config)).documents.length, 4);
+    rmSync(path.join(dir, FILES.keyword, 'section.postings.u32'));
+    await assert.rejects(
+      KnowledgeBase.load(config),
+      /missing keyword\/section\.postings\.u32 \(ENOENT\).*npm run ingest/,
+    );
+    assert.equal((await openKnowledgeBase(config, quiet)).documents.length, 4);
+  });
+
   it('refuses a vector file whose dimensions differ from the embedder, before hnswlib reads it', async () => {
     const file = path.join(tempDir(), 'three.hnsw');
     const vectors = HnswVectorIndex.create(3, 1);

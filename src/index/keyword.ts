@@ -63,9 +63,53 @@ function topK(
   return best;
 }
 
+/**
+ * A field's terms as one string with offsets, found by binary search over their sorted order:
+ * no string or Map entry per term, so a large index (300,000 terms) loads without building either.
+ */
+export class TermTable {
+  constructor(
+    /** Every term, concatenated; term i is `text[offsets[i] .. offsets[i+1]]`. */
+    readonly text: string,
+    readonly offsets: Uint32Array,
+    /** Term numbers in the order of their terms. */
+    readonly sorted: Uint32Array,
+  ) {
+    if (sorted.length !== offsets.length - 1) throw new Error('a term table has offsets and order of different sizes');
+  }
+
+  static of(terms: readonly string[]): TermTable {
+    const offsets = new Uint32Array(terms.length + 1);
+    for (let i = 0; i < terms.length; i++) offsets[i + 1] = offsets[i] + terms[i].length;
+    const sorted = Uint32Array.from(terms.keys()).sort((a, b) => (terms[a] < terms[b] ? -1 : 1));
+    return new TermTable(terms.join(''), offsets, sorted);
+  }
+
+  get size(): number {
+    return this.sorted.length;
+  }
+
+  at(i: number): string {
+    return this.text.slice(this.offsets[i], this.offsets[i + 1]);
+  }
+
+  indexOf(term: string): number | undefined {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = this.at(this.sorted[mid]);
+      if (t === term) return this.sorted[mid];
+      if (t < term) lo = mid + 1;
+      else hi = mid;
+    }
+    return undefined;
+  }
+}
+
 /** One field's postings: term i's entries are `postings[offsets[i] .. offsets[i+1]]`, as doc, tf pairs. */
 export interface PackedField {
-  terms: string[];
+  terms: TermTable;
   offsets: Uint32Array;
   postings: Uint32Array;
   /** Distinct terms per passage (MiniSearch's definition of field length, which the tuning assumed). */
@@ -73,7 +117,6 @@ export interface PackedField {
 }
 
 interface FieldIndex extends PackedField {
-  slot: Map<string, number>;
   avgLength: number;
 }
 
@@ -86,32 +129,74 @@ export interface TermImpacts {
   weights: Float64Array;
 }
 
+/**
+ * Postings in two passes over the token lists (count, then fill typed arrays in place): a Map of
+ * growing arrays per term and a Map per passage cost a large ingest over ten seconds and much
+ * of its garbage. Terms keep the order of their first occurrence, postings the passage order.
+ */
 function packField(tokenLists: string[][]): PackedField {
-  const lists = new Map<string, number[]>();
-  tokenLists.forEach((tokens, doc) => {
-    const tf = new Map<string, number>();
-    for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
-    for (const [t, n] of tf) {
-      let list = lists.get(t);
-      if (!list) lists.set(t, (list = []));
-      list.push(doc, n);
+  const slot = new Map<string, number>();
+  const termList: string[] = [];
+  const slotOf = (t: string) => {
+    let i = slot.get(t);
+    if (i === undefined) {
+      slot.set(t, (i = termList.length));
+      termList.push(t);
     }
+    return i;
+  };
+  // Pass 1: slots and document frequencies; lastDoc[i] - 1 is the last passage counted for term i.
+  let df: Uint32Array = new Uint32Array(1024);
+  let lastDoc: Uint32Array = new Uint32Array(1024);
+  const lengths = new Uint32Array(tokenLists.length);
+  tokenLists.forEach((tokens, doc) => {
+    let distinct = 0;
+    for (const t of tokens) {
+      const i = slotOf(t);
+      if (i >= df.length) {
+        df = grow(df, 2 * df.length);
+        lastDoc = grow(lastDoc, df.length);
+      }
+      if (lastDoc[i] !== doc + 1) {
+        lastDoc[i] = doc + 1;
+        df[i]++;
+        distinct++;
+      }
+    }
+    lengths[doc] = distinct;
   });
-  const termList = [...lists.keys()];
   const offsets = new Uint32Array(termList.length + 1);
-  for (const [i, t] of termList.entries()) offsets[i + 1] = offsets[i] + lists.get(t)!.length;
+  for (let i = 0; i < termList.length; i++) offsets[i + 1] = offsets[i] + 2 * df[i];
+  // Pass 2: each passage's distinct terms with their counts, appended to their terms' postings.
   const postings = new Uint32Array(offsets[termList.length]);
-  for (const [i, t] of termList.entries()) postings.set(lists.get(t)!, offsets[i]);
-  const lengths = Uint32Array.from(tokenLists, (t) => new Set(t).size);
-  return { terms: termList, offsets, postings, lengths };
+  const cursor = offsets.slice(0, termList.length);
+  const tf = new Uint32Array(termList.length);
+  const seen: number[] = [];
+  tokenLists.forEach((tokens, doc) => {
+    for (const t of tokens) {
+      const i = slot.get(t)!;
+      if (tf[i]++ === 0) seen.push(i);
+    }
+    for (const i of seen) {
+      postings[cursor[i]++] = doc;
+      postings[cursor[i]++] = tf[i];
+      tf[i] = 0;
+    }
+    seen.length = 0;
+  });
+  return { terms: TermTable.of(termList), offsets, postings, lengths };
+}
+
+function grow(array: Uint32Array, length: number): Uint32Array {
+  const out = new Uint32Array(length);
+  out.set(array);
+  return out;
 }
 
 function fieldIndex(packed: PackedField): FieldIndex {
-  const slot = new Map<string, number>();
-  for (const [i, t] of packed.terms.entries()) slot.set(t, i);
   let total = 0;
   for (const n of packed.lengths) total += n;
-  return { ...packed, slot, avgLength: total / Math.max(1, packed.lengths.length) };
+  return { ...packed, avgLength: total / Math.max(1, packed.lengths.length) };
 }
 
 export class Bm25Index implements KeywordIndex {
@@ -163,7 +248,7 @@ export class Bm25Index implements KeywordIndex {
 
   private list(term: string, field: Field): Uint32Array | undefined {
     const f = this.fields[field];
-    const i = f.slot.get(term);
+    const i = f.terms.indexOf(term);
     return i === undefined ? undefined : f.postings.subarray(f.offsets[i], f.offsets[i + 1]);
   }
 
@@ -178,19 +263,23 @@ export class Bm25Index implements KeywordIndex {
 
   /** Every word (not bigram) the passages use. */
   *vocabulary(): IterableIterator<string> {
-    for (const t of this.fields.text.terms) if (!t.startsWith(BIGRAM_MARK)) yield t;
+    const { terms: table } = this.fields.text;
+    for (let i = 0; i < table.size; i++) {
+      const t = table.at(i);
+      if (!t.startsWith(BIGRAM_MARK)) yield t;
+    }
   }
 
   knows(word: string): boolean {
-    return this.fields.text.slot.has(word);
+    return this.fields.text.terms.indexOf(word) !== undefined;
   }
 
   /** Each term's postings with each passage's weighed BM25 contribution (boost × idf × saturated tf). */
   *impacts(): IterableIterator<TermImpacts> {
     const n = this.size;
     for (const field of FIELDS) {
-      const { terms: termList, offsets, postings, lengths, avgLength } = this.fields[field];
-      for (let i = 0; i < termList.length; i++) {
+      const { terms: table, offsets, postings, lengths, avgLength } = this.fields[field];
+      for (let i = 0; i < table.size; i++) {
         const list = postings.subarray(offsets[i], offsets[i + 1]);
         const df = list.length / 2;
         const scale = FIELD_BOOST[field] * bm25Idf(n, df);
@@ -202,7 +291,7 @@ export class Bm25Index implements KeywordIndex {
           docs[j] = doc;
           weights[j] = scale * saturate(tf, lengths[doc], avgLength);
         }
-        yield { term: termList[i], field, df, docs, weights };
+        yield { term: table.at(i), field, df, docs, weights };
       }
     }
   }
