@@ -135,7 +135,7 @@ const sameRecord = (a: Record<string, string>, b: Record<string, string>) =>
 
 /** Why the current index cannot serve these settings, or undefined when it can. */
 export async function staleReason(settings: IndexSettings): Promise<string | undefined> {
-  const store = openStore(settings);
+  const store = await openStore(settings);
   const manifest = await store.currentManifest();
   if (!manifest) return `no usable index in ${store.location}`;
   const unchanged = manifest.corpus.stats && sameRecord(await corpusStats(settings.corpusDir), manifest.corpus.stats);
@@ -165,7 +165,7 @@ export async function staleReason(settings: IndexSettings): Promise<string | und
 export async function ingest(settings: IndexSettings, options: IngestOptions = {}): Promise<IngestResult> {
   const started = performance.now();
   const log = options.log ?? (() => {});
-  const store = openStore(settings);
+  const store = await openStore(settings);
   await store.prepare();
   // Taken before reading, so a file changed meanwhile looks changed to the next staleness check.
   const stats = await corpusStats(settings.corpusDir);

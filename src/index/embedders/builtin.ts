@@ -8,10 +8,11 @@
  */
 
 import { promises as fs } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { Embeddings } from '@langchain/core/embeddings';
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type { Matrix } from 'ml-matrix';
 import { BIGRAM_MARK, terms } from '../../text/tokens.js';
 import { type Dense, dense, type SparseMatrix, shared, Team } from './lsa.js';
 import type { Embedder, EmbedderInfo } from './types.js';
@@ -36,6 +37,10 @@ export interface BuiltinModelData {
   projection: Float32Array;
   dims: number;
 }
+
+/** ml-matrix is required by the first fit: serving a saved model never needs it. */
+let mlMatrix: typeof import('ml-matrix') | undefined;
+const matrices = () => (mlMatrix ??= createRequire(import.meta.url)('ml-matrix') as typeof import('ml-matrix'));
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -67,7 +72,7 @@ function crossProduct(team: Team, x: Dense, y: Dense): Matrix {
   const k = x.cols;
   const g = shared(Float64Array, k * k);
   team.run('crossProduct', [x, y, g], k);
-  const m = new Matrix(k, k);
+  const m = new (matrices().Matrix)(k, k);
   for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) m.set(i, j, (g[i * k + j] + g[j * k + i]) / 2);
   return m;
 }
@@ -88,7 +93,7 @@ function multiplySmall(team: Team, x: Dense, small: number[][], scale: number[])
 
 /** Orthonormal basis of the columns of y, via the eigenvectors of its Gram matrix. */
 function orthonormalize(team: Team, y: Dense): Dense {
-  const eig = new EigenvalueDecomposition(crossProduct(team, y, y), { assumeSymmetric: true });
+  const eig = new (matrices().EigenvalueDecomposition)(crossProduct(team, y, y), { assumeSymmetric: true });
   const scale = eig.realEigenvalues.map((v) => (v > 1e-10 ? 1 / Math.sqrt(v) : 0));
   return multiplySmall(team, y, eig.eigenvectorMatrix.to2DArray(), scale);
 }
@@ -176,7 +181,7 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
       for (let i = 0; i <= POWER_ITERATIONS; i++) q = orthonormalize(team, gramTimes(team, rows, termCount, q));
     }
     // B = Qᵀ A; B Bᵀ = Qᵀ A Aᵀ Q = U S² Uᵀ, and the right singular vectors are V = Aᵀ Q U S⁻¹.
-    const eig = new EigenvalueDecomposition(crossProduct(team, q, gramTimes(team, rows, termCount, q)), {
+    const eig = new (matrices().EigenvalueDecomposition)(crossProduct(team, q, gramTimes(team, rows, termCount, q)), {
       assumeSymmetric: true,
     });
     const order = eig.realEigenvalues
