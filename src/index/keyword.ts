@@ -107,11 +107,15 @@ export class TermTable {
   }
 }
 
-/** One field's postings: term i's entries are `postings[offsets[i] .. offsets[i+1]]`, as doc, tf pairs. */
+/**
+ * One field's postings: term i's are entries `offsets[i] .. offsets[i+1]` of `docs` (passages) and
+ * `tfs` (the term's count in each). Counts take 2 bytes rather than 4: a quarter of a large index.
+ */
 export interface PackedField {
   terms: TermTable;
   offsets: Uint32Array;
-  postings: Uint32Array;
+  docs: Uint32Array;
+  tfs: Uint16Array;
   /** Distinct terms per passage (MiniSearch's definition of field length, which the tuning assumed). */
   lengths: Uint32Array;
 }
@@ -166,9 +170,10 @@ function packField(tokenLists: string[][]): PackedField {
     lengths[doc] = distinct;
   });
   const offsets = new Uint32Array(termList.length + 1);
-  for (let i = 0; i < termList.length; i++) offsets[i + 1] = offsets[i] + 2 * df[i];
+  for (let i = 0; i < termList.length; i++) offsets[i + 1] = offsets[i] + df[i];
   // Pass 2: each passage's distinct terms with their counts, appended to their terms' postings.
-  const postings = new Uint32Array(offsets[termList.length]);
+  const docs = new Uint32Array(offsets[termList.length]);
+  const tfs = new Uint16Array(offsets[termList.length]);
   const cursor = offsets.slice(0, termList.length);
   const tf = new Uint32Array(termList.length);
   const seen: number[] = [];
@@ -178,13 +183,14 @@ function packField(tokenLists: string[][]): PackedField {
       if (tf[i]++ === 0) seen.push(i);
     }
     for (const i of seen) {
-      postings[cursor[i]++] = doc;
-      postings[cursor[i]++] = tf[i];
+      docs[cursor[i]] = doc;
+      // Past 65,535 repeats in one passage BM25's saturation no longer tells counts apart.
+      tfs[cursor[i]++] = Math.min(tf[i], 0xffff);
       tf[i] = 0;
     }
     seen.length = 0;
   });
-  return { terms: TermTable.of(termList), offsets, postings, lengths };
+  return { terms: TermTable.of(termList), offsets, docs, tfs, lengths };
 }
 
 function grow(array: Uint32Array, length: number): Uint32Array {
@@ -246,15 +252,19 @@ export class Bm25Index implements KeywordIndex {
     return this.ids.length;
   }
 
-  private list(term: string, field: Field): Uint32Array | undefined {
+  private list(term: string, field: Field): { docs: Uint32Array; tfs: Uint16Array } | undefined {
     const f = this.fields[field];
     const i = f.terms.indexOf(term);
-    return i === undefined ? undefined : f.postings.subarray(f.offsets[i], f.offsets[i + 1]);
+    if (i === undefined) return undefined;
+    return {
+      docs: f.docs.subarray(f.offsets[i], f.offsets[i + 1]),
+      tfs: f.tfs.subarray(f.offsets[i], f.offsets[i + 1]),
+    };
   }
 
   /** Number of passages whose text uses the term. */
   df(term: string): number {
-    return (this.list(term, 'text')?.length ?? 0) / 2;
+    return this.list(term, 'text')?.docs.length ?? 0;
   }
 
   idf(word: string): number {
@@ -278,19 +288,13 @@ export class Bm25Index implements KeywordIndex {
   *impacts(): IterableIterator<TermImpacts> {
     const n = this.size;
     for (const field of FIELDS) {
-      const { terms: table, offsets, postings, lengths, avgLength } = this.fields[field];
+      const { terms: table, offsets, docs: allDocs, tfs, lengths, avgLength } = this.fields[field];
       for (let i = 0; i < table.size; i++) {
-        const list = postings.subarray(offsets[i], offsets[i + 1]);
-        const df = list.length / 2;
+        const df = offsets[i + 1] - offsets[i];
         const scale = FIELD_BOOST[field] * bm25Idf(n, df);
-        const docs = new Uint32Array(df);
+        const docs = allDocs.slice(offsets[i], offsets[i + 1]);
         const weights = new Float64Array(df);
-        for (let j = 0; j < df; j++) {
-          const doc = list[2 * j];
-          const tf = list[2 * j + 1];
-          docs[j] = doc;
-          weights[j] = scale * saturate(tf, lengths[doc], avgLength);
-        }
+        for (let j = 0; j < df; j++) weights[j] = scale * saturate(tfs[offsets[i] + j], lengths[docs[j]], avgLength);
         yield { term: table.at(i), field, df, docs, weights };
       }
     }
@@ -312,10 +316,10 @@ export class Bm25Index implements KeywordIndex {
         const list = this.list(term, f);
         if (!list) continue;
         const { lengths, avgLength } = this.fields[f];
-        const scale = FIELD_BOOST[f] * bm25Idf(n, list.length / 2);
-        for (let i = 0; i < list.length; i += 2) {
-          const doc = list[i];
-          scores.set(doc, (scores.get(doc) ?? 0) + scale * saturate(list[i + 1], lengths[doc], avgLength));
+        const scale = FIELD_BOOST[f] * bm25Idf(n, list.docs.length);
+        for (let i = 0; i < list.docs.length; i++) {
+          const doc = list.docs[i];
+          scores.set(doc, (scores.get(doc) ?? 0) + scale * saturate(list.tfs[i], lengths[doc], avgLength));
           let m = matched.get(doc);
           if (!m) matched.set(doc, (m = new Set()));
           m.add(term);

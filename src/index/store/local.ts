@@ -21,8 +21,10 @@ import { MemoryDocumentStore } from './documents.js';
 import { HnswVectorIndex } from './hnsw.js';
 import { verifyFiles } from './verify.js';
 
-const keywordFile = (field: Field, part: 'terms.txt' | 'terms.u32' | 'offsets.u32' | 'postings.u32' | 'lengths.u32') =>
-  path.join(FILES.keyword, `${field}.${part}`);
+const keywordFile = (
+  field: Field,
+  part: 'terms.txt' | 'terms.u32' | 'offsets.u32' | 'docs.u32' | 'tfs.u16' | 'lengths.u32',
+) => path.join(FILES.keyword, `${field}.${part}`);
 
 /** Paragraph text as UTF-16: smaller than UTF-8 for Chinese, and decoded at memory speed. */
 const TEXT_ENCODING = 'utf16le';
@@ -45,7 +47,13 @@ function concat(a: Uint32Array, b: Uint32Array): Uint32Array {
   return out;
 }
 
-function bytes(array: Uint32Array): Uint8Array {
+function u16(buffer: Buffer): Uint16Array {
+  if (buffer.byteLength % 2 !== 0) throw new Error('a binary index file has a length that is not a multiple of 2');
+  const aligned = buffer.byteOffset % 2 === 0 ? buffer : Buffer.from(buffer);
+  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2);
+}
+
+function bytes(array: Uint32Array | Uint16Array): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
@@ -137,7 +145,8 @@ export class LocalStore implements IndexStore {
         await fs.writeFile(path.join(tmp, keywordFile(f, 'terms.txt')), text, TEXT_ENCODING);
         await fs.writeFile(path.join(tmp, keywordFile(f, 'terms.u32')), bytes(concat(offsets, sorted)));
         await fs.writeFile(path.join(tmp, keywordFile(f, 'offsets.u32')), bytes(packed[f].offsets));
-        await fs.writeFile(path.join(tmp, keywordFile(f, 'postings.u32')), bytes(packed[f].postings));
+        await fs.writeFile(path.join(tmp, keywordFile(f, 'docs.u32')), bytes(packed[f].docs));
+        await fs.writeFile(path.join(tmp, keywordFile(f, 'tfs.u16')), bytes(packed[f].tfs));
         await fs.writeFile(path.join(tmp, keywordFile(f, 'lengths.u32')), bytes(packed[f].lengths));
       }
       const checksums: Record<string, string> = {};
@@ -233,11 +242,12 @@ export class LocalStore implements IndexStore {
     ]);
     const fields = {} as Record<Field, PackedField>;
     for (const f of FIELDS) {
-      const [termText, termNumbers, offsets, postings, lengths] = await Promise.all([
+      const [termText, termNumbers, offsets, docs, tfs, lengths] = await Promise.all([
         read(keywordFile(f, 'terms.txt')),
         read(keywordFile(f, 'terms.u32')).then(u32),
         read(keywordFile(f, 'offsets.u32')).then(u32),
-        read(keywordFile(f, 'postings.u32')).then(u32),
+        read(keywordFile(f, 'docs.u32')).then(u32),
+        read(keywordFile(f, 'tfs.u16')).then(u16),
         read(keywordFile(f, 'lengths.u32')).then(u32),
       ]);
       const count = (termNumbers.length - 1) / 2;
@@ -248,7 +258,8 @@ export class LocalStore implements IndexStore {
           termNumbers.subarray(count + 1),
         ),
         offsets,
-        postings,
+        docs,
+        tfs,
         lengths,
       };
     }
