@@ -264,7 +264,9 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
       idf: number[];
     };
     const bin = await fs.readFile(path.join(dir, MODEL_BIN));
-    const projection = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
+    // A view when the bytes are 4-byte aligned (a large file's buffer is): a copy is 20 MB more to start with.
+    const aligned = bin.byteOffset % 4 === 0 ? bin : Buffer.from(bin);
+    const projection = new Float32Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 4));
     if (projection.length !== meta.vocab.length * meta.dims)
       throw new Error(
         `${MODEL_BIN} is truncated: expected ${meta.vocab.length * meta.dims} floats, found ${projection.length}`,
