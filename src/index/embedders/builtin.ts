@@ -71,7 +71,9 @@ function gramTimes(team: Team, a: SparseMatrix, termCount: number, y: Dense): De
 function crossProduct(team: Team, x: Dense, y: Dense): Matrix {
   const k = x.cols;
   const g = shared(Float64Array, k * k);
-  team.run('crossProduct', [x, y, g], k);
+  const symmetric = x === y;
+  team.run('crossProduct', [x, y, g, symmetric], k);
+  if (symmetric) for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) g[j * k + i] = g[i * k + j];
   const m = new (matrices().Matrix)(k, k);
   for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) m.set(i, j, (g[i * k + j] + g[j * k + i]) / 2);
   return m;

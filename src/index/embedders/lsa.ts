@@ -66,18 +66,23 @@ export const KERNELS = {
       }
     }
   },
-  /** g (k × k) = Xᵀ Y, rows [from, to) of g. */
-  crossProduct(x: Dense, y: Dense, g: Float64Array, from: number, to: number): void {
+  /**
+   * g (k × k) = Xᵀ Y, rows [from, to) of g. With `symmetric` (X = Y), only g[i][j ≥ i] is computed:
+   * g[j][i] would be the same sums of the same products, so the caller mirrors them. The rows are
+   * then taken folded (0, k-1, 1, k-2, …) so that each range holds an even share of the triangle.
+   */
+  crossProduct(x: Dense, y: Dense, g: Float64Array, symmetric: boolean, from: number, to: number): void {
     const k = x.cols;
     const xd = x.data;
     const yd = y.data;
     for (let r = 0; r < x.rows; r++) {
       const xo = r * k;
-      for (let i = from; i < to; i++) {
+      for (let f = from; f < to; f++) {
+        const i = symmetric ? (f % 2 === 0 ? f / 2 : k - 1 - (f - 1) / 2) : f;
         const xi = xd[xo + i];
         if (xi === 0) continue;
         const gi = i * k;
-        for (let j = 0; j < k; j++) g[gi + j] += xi * yd[xo + j];
+        for (let j = symmetric ? i : 0; j < k; j++) g[gi + j] += xi * yd[xo + j];
       }
     }
   },
