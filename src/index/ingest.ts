@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import { listCorpusFiles, readCorpus } from '../corpus/read.js';
 import type { CorpusDocument, FileError } from '../corpus/types.js';
 import { EnglishBridge } from '../lexicon/bridge.js';
-import { terms } from '../text/tokens.js';
+import { type NumberedTerms, numberTerms } from '../text/tokens.js';
 import { BUILTIN_PASSAGE_BUDGET, BuiltinEmbeddings } from './embedders/builtin.js';
 import { planEmbedder } from './embedders/choose.js';
 import { missingModelFiles } from './embedders/model-files.js';
@@ -183,20 +183,10 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
   const budget = plan.kind === 'transformer' ? plan.embedder.passageBudget : BUILTIN_PASSAGE_BUDGET;
   const passages = buildPassages(corpus.documents, budget, lengthFn);
 
-  // Tokenize each passage once, for the built-in model and the keyword index alike. Each distinct
-  // term is kept once: jieba returns a new string per occurrence, hundreds of MB on large corpora.
-  let tokenCache: string[][] | undefined;
-  const tokens = () => {
-    if (tokenCache) return tokenCache;
-    const distinct = new Map<string, string>();
-    const intern = (t: string) => {
-      const known = distinct.get(t);
-      if (known !== undefined) return known;
-      distinct.set(t, t);
-      return t;
-    };
-    return (tokenCache = passages.map((p) => terms(p.text).map(intern)));
-  };
+  // Tokenize each passage once, for the built-in model and the keyword index alike, as numbers
+  // into one vocabulary: jieba returns a new string per occurrence, hundreds of MB on large corpora.
+  let tokenCache: NumberedTerms | undefined;
+  const tokens = () => (tokenCache ??= numberTerms(passages.map((p) => p.text)));
   const reuse = await reusable(store, passages, plan.kind === 'transformer' ? plan.embedder : undefined, budget);
   let embedder: Embedder;
   if (reuse) embedder = reuse.embedder;
@@ -218,13 +208,11 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
     else todo.push(i);
   });
   // The built-in model embeds the terms already computed for each passage.
-  const builtin = embedder instanceof BuiltinEmbeddings ? embedder : undefined;
+  const builtin = embedder instanceof BuiltinEmbeddings ? embedder.numberedVectors(tokens()) : undefined;
   options.onProgress?.(0, todo.length);
   for (let c = 0; c < todo.length; c += EMBED_CHUNK) {
     const ids = todo.slice(c, c + EMBED_CHUNK);
-    const embedded = builtin
-      ? ids.map((i) => builtin.embedTerms(tokens()[i]))
-      : await embedder.embedDocuments(ids.map((i) => passages[i].text));
+    const embedded = builtin ? ids.map(builtin) : await embedder.embedDocuments(ids.map((i) => passages[i].text));
     for (const [j, id] of ids.entries()) vectors[id] = embedded[j];
     options.onProgress?.(Math.min(c + EMBED_CHUNK, todo.length), todo.length);
   }

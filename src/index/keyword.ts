@@ -8,7 +8,7 @@
  * ingest budget; hash-map postings build in a fraction of that. Postings are packed into
  * typed arrays, written as binary files and used in place when loaded (no parsing).
  */
-import { BIGRAM_MARK, terms } from '../text/tokens.js';
+import { BIGRAM_MARK, type NumberedTerms, numberLists, numberTerms, terms } from '../text/tokens.js';
 import type { KeywordHit, KeywordIndex } from './store/types.js';
 
 export type { KeywordHit, KeywordIndex } from './store/types.js';
@@ -134,33 +134,18 @@ export interface TermImpacts {
 }
 
 /**
- * Postings in two passes over the token lists (count, then fill typed arrays in place): a Map of
- * growing arrays per term and a Map per passage cost a large ingest over ten seconds and much
- * of its garbage. Terms keep the order of their first occurrence, postings the passage order.
+ * Postings in two passes over the numbered token lists (count, then fill typed arrays in place):
+ * a Map of growing arrays per term and a Map per passage cost a large ingest over ten seconds and
+ * much of its garbage. Terms keep the order of their first occurrence, postings the passage order.
  */
-function packField(tokenLists: string[][]): PackedField {
-  const slot = new Map<string, number>();
-  const termList: string[] = [];
-  const slotOf = (t: string) => {
-    let i = slot.get(t);
-    if (i === undefined) {
-      slot.set(t, (i = termList.length));
-      termList.push(t);
-    }
-    return i;
-  };
-  // Pass 1: slots and document frequencies; lastDoc[i] - 1 is the last passage counted for term i.
-  let df: Uint32Array = new Uint32Array(1024);
-  let lastDoc: Uint32Array = new Uint32Array(1024);
-  const lengths = new Uint32Array(tokenLists.length);
-  tokenLists.forEach((tokens, doc) => {
+function packField({ vocab, lists }: NumberedTerms): PackedField {
+  // Pass 1: document frequencies; lastDoc[i] - 1 is the last passage counted for term i.
+  const df = new Uint32Array(vocab.length);
+  const lastDoc = new Uint32Array(vocab.length);
+  const lengths = new Uint32Array(lists.length);
+  lists.forEach((ids, doc) => {
     let distinct = 0;
-    for (const t of tokens) {
-      const i = slotOf(t);
-      if (i >= df.length) {
-        df = grow(df, 2 * df.length);
-        lastDoc = grow(lastDoc, df.length);
-      }
+    for (const i of ids) {
       if (lastDoc[i] !== doc + 1) {
         lastDoc[i] = doc + 1;
         df[i]++;
@@ -169,19 +154,16 @@ function packField(tokenLists: string[][]): PackedField {
     }
     lengths[doc] = distinct;
   });
-  const offsets = new Uint32Array(termList.length + 1);
-  for (let i = 0; i < termList.length; i++) offsets[i + 1] = offsets[i] + df[i];
+  const offsets = new Uint32Array(vocab.length + 1);
+  for (let i = 0; i < vocab.length; i++) offsets[i + 1] = offsets[i] + df[i];
   // Pass 2: each passage's distinct terms with their counts, appended to their terms' postings.
-  const docs = new Uint32Array(offsets[termList.length]);
-  const tfs = new Uint16Array(offsets[termList.length]);
-  const cursor = offsets.slice(0, termList.length);
-  const tf = new Uint32Array(termList.length);
+  const docs = new Uint32Array(offsets[vocab.length]);
+  const tfs = new Uint16Array(offsets[vocab.length]);
+  const cursor = offsets.slice(0, vocab.length);
+  const tf = new Uint32Array(vocab.length);
   const seen: number[] = [];
-  tokenLists.forEach((tokens, doc) => {
-    for (const t of tokens) {
-      const i = slot.get(t)!;
-      if (tf[i]++ === 0) seen.push(i);
-    }
+  lists.forEach((ids, doc) => {
+    for (const i of ids) if (tf[i]++ === 0) seen.push(i);
     for (const i of seen) {
       docs[cursor[i]] = doc;
       // Past 65,535 repeats in one passage BM25's saturation no longer tells counts apart.
@@ -190,13 +172,7 @@ function packField(tokenLists: string[][]): PackedField {
     }
     seen.length = 0;
   });
-  return { terms: TermTable.of(termList), offsets, docs, tfs, lengths };
-}
-
-function grow(array: Uint32Array, length: number): Uint32Array {
-  const out = new Uint32Array(length);
-  out.set(array);
-  return out;
+  return { terms: TermTable.of(vocab), offsets, docs, tfs, lengths };
 }
 
 function fieldIndex(packed: PackedField): FieldIndex {
@@ -224,8 +200,8 @@ export class Bm25Index implements KeywordIndex {
     }
   }
 
-  /** `tokens[i]` may give the terms of `docs[i].text`, already computed. */
-  static build(docs: KeywordDoc[], tokens?: string[][]): Bm25Index {
+  /** `text` may give the numbered terms of the docs' texts, already computed (numberTerms). */
+  static build(docs: KeywordDoc[], text?: NumberedTerms): Bm25Index {
     // Section and document texts repeat for every passage of a document: tokenize each once.
     const memo = new Map<string, string[]>();
     const cached = (text: string) => {
@@ -236,9 +212,9 @@ export class Bm25Index implements KeywordIndex {
     return new Bm25Index(
       docs.map((d) => d.id),
       {
-        text: packField(tokens ?? docs.map((d) => terms(d.text))),
-        section: packField(docs.map((d) => cached(d.section))),
-        document: packField(docs.map((d) => cached(d.document))),
+        text: packField(text ?? numberTerms(docs.map((d) => d.text))),
+        section: packField(numberLists(docs.map((d) => cached(d.section)))),
+        document: packField(numberLists(docs.map((d) => cached(d.document)))),
       },
     );
   }

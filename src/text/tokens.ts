@@ -54,6 +54,45 @@ export function terms(text: string): string[] {
   return [...words(text), ...bigrams(text)];
 }
 
+/**
+ * Many texts' terms as numbers into one vocabulary, numbered in order of first occurrence: what
+ * ingest computes once for the built-in model and the keyword index, which then count with arrays
+ * instead of looking every occurrence up in a Map (jieba returns a new string per occurrence).
+ */
+export interface NumberedTerms {
+  vocab: string[];
+  lists: Int32Array[];
+}
+
+export function numberLists(lists: Iterable<readonly string[]>): NumberedTerms {
+  const number = new Map<string, number>();
+  const vocab: string[] = [];
+  const out: Int32Array[] = [];
+  for (const list of lists) {
+    const ids = new Int32Array(list.length);
+    for (let n = 0; n < list.length; n++) {
+      let id = number.get(list[n]);
+      if (id === undefined) {
+        number.set(list[n], (id = vocab.length));
+        vocab.push(list[n]);
+      }
+      ids[n] = id;
+    }
+    out.push(ids);
+  }
+  return { vocab, lists: out };
+}
+
+/** The terms of each text, numbered. */
+export function numberTerms(texts: readonly string[]): NumberedTerms {
+  // One text's strings at a time: holding every text's at once was the peak of a large ingest.
+  return numberLists(
+    (function* () {
+      for (const t of texts) yield terms(t);
+    })(),
+  );
+}
+
 /** jieba part-of-speech tags of topic words: nouns, names, places, organisations, abbreviations, idioms, Latin words. */
 const TOPIC_TAGS = new Set(['n', 'nr', 'nrfg', 'nrt', 'ns', 'nt', 'nz', 'ng', 'j', 'l', 'i', 'eng', 'x', 't']);
 

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Embeddings } from '@langchain/core/embeddings';
 import type { Matrix } from 'ml-matrix';
-import { BIGRAM_MARK, terms } from '../../text/tokens.js';
+import { BIGRAM_MARK, type NumberedTerms, numberTerms, terms } from '../../text/tokens.js';
 import { type Dense, dense, type SparseMatrix, shared, Team } from './lsa.js';
 import type { Embedder, EmbedderInfo } from './types.js';
 
@@ -137,22 +137,34 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
   static fit(
     texts: string[],
     maxDims: number,
-    allTerms: string[][] = texts.map((t) => terms(t)),
+    numbered: NumberedTerms = numberTerms(texts),
     threads = texts.length >= PARALLEL_FROM ? os.availableParallelism() : 1,
   ): BuiltinEmbeddings {
-    const tokenized = allTerms.map((t) => t.filter((x) => !x.startsWith(BIGRAM_MARK)));
-    const df = new Map<string, number>();
-    for (const toks of tokenized) for (const t of new Set(toks)) df.set(t, (df.get(t) ?? 0) + 1);
+    // Words only: character bigrams stay in the keyword index.
+    const { vocab: all, lists } = numbered;
+    const isWord = all.map((t) => !t.startsWith(BIGRAM_MARK));
+    const df = new Uint32Array(all.length);
+    const lastPassage = new Uint32Array(all.length);
+    lists.forEach((ids, p) => {
+      for (const i of ids) {
+        if (isWord[i] && lastPassage[i] !== p + 1) {
+          lastPassage[i] = p + 1;
+          df[i]++;
+        }
+      }
+    });
     const minDf = texts.length > PRUNE_SINGLETONS_ABOVE ? 2 : 1;
-    const vocab = [...df.entries()]
-      .filter(([, n]) => n >= minDf)
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, MAX_TERMS)
-      .map(([t]) => t);
+    const chosen = [...all.keys()]
+      .filter((i) => isWord[i] && df[i] >= minDf)
+      .sort((a, b) => df[b] - df[a] || (all[a] < all[b] ? -1 : 1))
+      .slice(0, MAX_TERMS);
+    const vocab = chosen.map((i) => all[i]);
     const n = texts.length;
-    const idf = Float32Array.from(vocab, (t) => Math.log((n + 1) / (df.get(t)! + 1)) + 1);
+    const idf = Float32Array.from(chosen, (i) => Math.log((n + 1) / (df[i] + 1)) + 1);
     const provisional = new BuiltinEmbeddings({ vocab, idf, projection: new Float32Array(0), dims: 0 });
-    const rows = compress(tokenized.map((toks) => provisional.tfidf(toks)));
+    const toModel = new Int32Array(all.length).fill(-1);
+    for (const [m, i] of chosen.entries()) toModel[i] = m;
+    const rows = compress(lists.map((ids) => provisional.tfidf(ids.length, (k) => toModel[ids[k]])));
     const dims = Math.max(1, Math.min(maxDims, n - 1, vocab.length));
     const team = new Team(threads);
     try {
@@ -202,14 +214,15 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
     return projection;
   }
 
-  private tfidf(toks: string[]): { cols: Int32Array; vals: Float32Array } {
+  /** TF-IDF of `count` tokens; `termAt(n)` is token n's term in the model, or -1 for none. */
+  private tfidf(count: number, termAt: (n: number) => number): { cols: Int32Array; vals: Float32Array } {
     // Terms in order of first occurrence (the order of the sums below, so vectors do not change);
     // counted in a reused array rather than a Map, which was a tenth of a large ingest.
     const counts = (this.counts ??= new Uint32Array(this.model.vocab.length));
     const order: number[] = [];
-    for (const t of toks) {
-      const i = this.termIndex.get(t);
-      if (i !== undefined && counts[i]++ === 0) order.push(i);
+    for (let n = 0; n < count; n++) {
+      const i = termAt(n);
+      if (i >= 0 && counts[i]++ === 0) order.push(i);
     }
     const cols = Int32Array.from(order);
     const vals = new Float32Array(cols.length);
@@ -222,13 +235,8 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
     return { cols, vals };
   }
 
-  embedText(text: string): number[] {
-    return this.embedTerms(terms(text));
-  }
-
-  /** Embed text that is already tokenized (ingest tokenizes each passage once). */
-  embedTerms(tokens: string[]): number[] {
-    const { cols, vals } = this.tfidf(tokens);
+  /** The unit vector of a TF-IDF row. */
+  private project1({ cols, vals }: { cols: Int32Array; vals: Float32Array }): number[] {
     const { dims, projection } = this.model;
     const out = new Array<number>(dims).fill(0);
     for (let n = 0; n < cols.length; n++) {
@@ -237,6 +245,23 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
     }
     const norm = Math.hypot(...out);
     return norm > 0 ? out.map((x) => x / norm) : out;
+  }
+
+  embedText(text: string): number[] {
+    const tokens = terms(text);
+    return this.project1(this.tfidf(tokens.length, (n) => this.termIndex.get(tokens[n]) ?? -1));
+  }
+
+  /**
+   * Embeds texts already tokenized and numbered (ingest's passages): `vector(i)` is text i's vector.
+   * Each distinct term is looked up in the model once, not at every occurrence.
+   */
+  numberedVectors({ vocab, lists }: NumberedTerms): (i: number) => number[] {
+    const toModel = Int32Array.from(vocab, (t) => this.termIndex.get(t) ?? -1);
+    return (i) => {
+      const ids = lists[i];
+      return this.project1(this.tfidf(ids.length, (n) => toModel[ids[n]]));
+    };
   }
 
   async embedDocuments(texts: string[]): Promise<number[][]> {
