@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import { listCorpusFiles, readCorpus } from '../corpus/read.js';
 import type { CorpusDocument, FileError } from '../corpus/types.js';
 import { EnglishBridge } from '../lexicon/bridge.js';
-import { type NumberedTerms, numberTerms } from '../text/tokens.js';
+import { type NumberedTerms, numberTermsOnCores } from '../text/tokens.js';
 import { BUILTIN_PASSAGE_BUDGET, BuiltinEmbeddings } from './embedders/builtin.js';
 import { planEmbedder } from './embedders/choose.js';
 import { missingModelFiles } from './embedders/model-files.js';
@@ -185,8 +185,7 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
 
   // Tokenize each passage once, for the built-in model and the keyword index alike, as numbers
   // into one vocabulary: jieba returns a new string per occurrence, hundreds of MB on large corpora.
-  let tokenCache: NumberedTerms | undefined;
-  const tokens = () => (tokenCache ??= numberTerms(passages.map((p) => p.text)));
+  let numbered: NumberedTerms | undefined = await numberTermsOnCores(passages.map((p) => p.text));
   const reuse = await reusable(store, passages, plan.kind === 'transformer' ? plan.embedder : undefined, budget);
   let embedder: Embedder;
   if (reuse) embedder = reuse.embedder;
@@ -195,7 +194,7 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
     log(`fitting the built-in embedder on ${passages.length} passages…`);
     embedder = plan.fit(
       passages.map((p) => p.text),
-      tokens(),
+      numbered,
     );
   }
   const previousVectors = reuse?.vectors ?? new Map<string, number[]>();
@@ -208,7 +207,7 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
     else todo.push(i);
   });
   // The built-in model embeds the terms already computed for each passage.
-  const builtin = embedder instanceof BuiltinEmbeddings ? embedder.numberedVectors(tokens()) : undefined;
+  const builtin = embedder instanceof BuiltinEmbeddings ? embedder.numberedVectors(numbered) : undefined;
   options.onProgress?.(0, todo.length);
   for (let c = 0; c < todo.length; c += EMBED_CHUNK) {
     const ids = todo.slice(c, c + EMBED_CHUNK);
@@ -217,8 +216,8 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
     options.onProgress?.(Math.min(c + EMBED_CHUNK, todo.length), todo.length);
   }
 
-  const keyword = Bm25Index.build(keywordDocs(corpus.documents, passages), tokens());
-  tokenCache = undefined; // the largest structure of a big ingest; free it before writing
+  const keyword = Bm25Index.build(keywordDocs(corpus.documents, passages), numbered);
+  numbered = undefined; // the largest structure of a big ingest; free it before writing
   const bridge = await EnglishBridge.build(keyword.vocabulary(), settings.cacheDir);
 
   const manifest: Manifest = {
