@@ -230,8 +230,8 @@ describe('re-ingest and index safety', () => {
     await assert.rejects(KnowledgeBase.load(config), /builtin-model\.f32 .*corrupt \(its checksum does not match/);
     flip(model);
     assert.equal((await KnowledgeBase.load(config)).documents.length, 4);
-    rmSync(path.join(dir, FILES.keyword, 'section.docs.u32'));
-    await assert.rejects(KnowledgeBase.load(config), /missing keyword\/section\.docs\.u32 \(ENOENT\).*npm run ingest/);
+    rmSync(path.join(dir, FILES.keyword, 'section.docs.bin'));
+    await assert.rejects(KnowledgeBase.load(config), /missing keyword\/section\.docs\.bin \(ENOENT\).*npm run ingest/);
     assert.equal((await openKnowledgeBase(config, quiet)).documents.length, 4);
   });
 

@@ -18,7 +18,7 @@ export const FILES = {
   vectors: 'vectors.hnsw',
   /**
    * Per keyword field: `<field>.terms.txt` (terms concatenated), `.terms.u32` (their offsets, then their
-   * sorted order), `.offsets.u32`, postings as `.docs.u32` (passages) and `.tfs.u16` (counts), `.lengths.u32`.
+   * sorted order), `.offsets.u32`, postings as `.docs.bin` (passages) and `.tfs.bin` (counts), each in the narrowest unsigned integers that hold them, `.lengths.u32`.
    */
   keyword: 'keyword',
   /** Files the built-in embedder saves (its fitted model). */

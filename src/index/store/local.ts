@@ -23,7 +23,7 @@ import { verifyFiles } from './verify.js';
 
 const keywordFile = (
   field: Field,
-  part: 'terms.txt' | 'terms.u32' | 'offsets.u32' | 'docs.u32' | 'tfs.u16' | 'lengths.u32',
+  part: 'terms.txt' | 'terms.u32' | 'offsets.u32' | 'docs.bin' | 'tfs.bin' | 'lengths.u32',
 ) => path.join(FILES.keyword, `${field}.${part}`);
 
 /** Paragraph text as UTF-16: smaller than UTF-8 for Chinese, and decoded at memory speed. */
@@ -47,13 +47,21 @@ function concat(a: Uint32Array, b: Uint32Array): Uint32Array {
   return out;
 }
 
-function u16(buffer: Buffer): Uint16Array {
-  if (buffer.byteLength % 2 !== 0) throw new Error('a binary index file has a length that is not a multiple of 2');
-  const aligned = buffer.byteOffset % 2 === 0 ? buffer : Buffer.from(buffer);
-  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2);
+type UintArray = Uint8Array | Uint16Array | Uint32Array;
+
+/** `count` integers whose width (one of `kinds`) is the buffer's length over the count. */
+function narrowest(
+  buffer: Buffer,
+  count: number,
+  kinds: Array<Uint8ArrayConstructor | Uint16ArrayConstructor | Uint32ArrayConstructor>,
+): UintArray {
+  const kind = kinds.find((k) => k.BYTES_PER_ELEMENT * count === buffer.byteLength);
+  if (!kind) throw new Error(`a binary index file holds ${buffer.byteLength} bytes for ${count} values`);
+  const aligned = buffer.byteOffset % kind.BYTES_PER_ELEMENT === 0 ? buffer : Buffer.from(buffer);
+  return new kind(aligned.buffer as ArrayBuffer, aligned.byteOffset, count);
 }
 
-function bytes(array: Uint32Array | Uint16Array): Uint8Array {
+function bytes(array: UintArray): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
@@ -145,8 +153,8 @@ export class LocalStore implements IndexStore {
         await fs.writeFile(path.join(tmp, keywordFile(f, 'terms.txt')), text, TEXT_ENCODING);
         await fs.writeFile(path.join(tmp, keywordFile(f, 'terms.u32')), bytes(concat(offsets, sorted)));
         await fs.writeFile(path.join(tmp, keywordFile(f, 'offsets.u32')), bytes(packed[f].offsets));
-        await fs.writeFile(path.join(tmp, keywordFile(f, 'docs.u32')), bytes(packed[f].docs));
-        await fs.writeFile(path.join(tmp, keywordFile(f, 'tfs.u16')), bytes(packed[f].tfs));
+        await fs.writeFile(path.join(tmp, keywordFile(f, 'docs.bin')), bytes(packed[f].docs));
+        await fs.writeFile(path.join(tmp, keywordFile(f, 'tfs.bin')), bytes(packed[f].tfs));
         await fs.writeFile(path.join(tmp, keywordFile(f, 'lengths.u32')), bytes(packed[f].lengths));
       }
       const checksums: Record<string, string> = {};
@@ -246,8 +254,8 @@ export class LocalStore implements IndexStore {
         read(keywordFile(f, 'terms.txt')),
         read(keywordFile(f, 'terms.u32')).then(u32),
         read(keywordFile(f, 'offsets.u32')).then(u32),
-        read(keywordFile(f, 'docs.u32')).then(u32),
-        read(keywordFile(f, 'tfs.u16')).then(u16),
+        read(keywordFile(f, 'docs.bin')),
+        read(keywordFile(f, 'tfs.bin')),
         read(keywordFile(f, 'lengths.u32')).then(u32),
       ]);
       const count = (termNumbers.length - 1) / 2;
@@ -258,8 +266,9 @@ export class LocalStore implements IndexStore {
           termNumbers.subarray(count + 1),
         ),
         offsets,
-        docs,
-        tfs,
+        // As narrow as the writer could make them: the width is the file's length over the postings.
+        docs: narrowest(docs, offsets[offsets.length - 1], [Uint16Array, Uint32Array]) as Uint16Array | Uint32Array,
+        tfs: narrowest(tfs, offsets[offsets.length - 1], [Uint8Array, Uint16Array]) as Uint8Array | Uint16Array,
         lengths,
       };
     }
