@@ -20,6 +20,7 @@ import { FORMAT_VERSION, type Manifest } from './manifest.js';
 import { buildPassages, type Passage } from './passages.js';
 import type { IndexStore } from './store/build.js';
 import { storedPassage } from './store/documents.js';
+import { LocalStore } from './store/local.js';
 import { openStore } from './store/open.js';
 
 /** Keep the fitted built-in model while at least this share of passages is unchanged. */
@@ -206,19 +207,34 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
     if (v) vectors[i] = v;
     else todo.push(i);
   });
-  // The built-in model embeds the terms already computed for each passage.
-  const builtin = embedder instanceof BuiltinEmbeddings ? embedder.numberedVectors(numbered) : undefined;
-  options.onProgress?.(0, todo.length);
-  for (let c = 0; c < todo.length; c += EMBED_CHUNK) {
-    const ids = todo.slice(c, c + EMBED_CHUNK);
-    const embedded = builtin ? ids.map(builtin) : await embedder.embedDocuments(ids.map((i) => passages[i].text));
-    for (const [j, id] of ids.entries()) vectors[id] = embedded[j];
-    options.onProgress?.(Math.min(c + EMBED_CHUNK, todo.length), todo.length);
+  // Local files: the vector index is built on a worker thread from each vector as soon as it and
+  // every one before it exist, while this thread embeds the rest and builds the other indexes.
+  const ahead = store instanceof LocalStore ? store.vectorIndexAhead(embedder.info.dims, passages.length) : undefined;
+  let published = 0;
+  const publish = () => {
+    while (ahead && published < vectors.length && vectors[published]) ahead.publish(vectors[published++]);
+  };
+  let keyword: Bm25Index;
+  let bridge: EnglishBridge;
+  try {
+    // The built-in model embeds the terms already computed for each passage.
+    const builtin = embedder instanceof BuiltinEmbeddings ? embedder.numberedVectors(numbered) : undefined;
+    options.onProgress?.(0, todo.length);
+    publish();
+    for (let c = 0; c < todo.length; c += EMBED_CHUNK) {
+      const ids = todo.slice(c, c + EMBED_CHUNK);
+      const embedded = builtin ? ids.map(builtin) : await embedder.embedDocuments(ids.map((i) => passages[i].text));
+      for (const [j, id] of ids.entries()) vectors[id] = embedded[j];
+      publish();
+      options.onProgress?.(Math.min(c + EMBED_CHUNK, todo.length), todo.length);
+    }
+    keyword = Bm25Index.build(keywordDocs(corpus.documents, passages), numbered);
+    numbered = undefined; // the largest structure of a big ingest; free it before writing
+    bridge = await EnglishBridge.build(keyword.vocabulary(), settings.cacheDir);
+  } catch (err) {
+    ahead?.cancel();
+    throw err;
   }
-
-  const keyword = Bm25Index.build(keywordDocs(corpus.documents, passages), numbered);
-  numbered = undefined; // the largest structure of a big ingest; free it before writing
-  const bridge = await EnglishBridge.build(keyword.vocabulary(), settings.cacheDir);
 
   const manifest: Manifest = {
     formatVersion: FORMAT_VERSION,
@@ -235,15 +251,26 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
     embedded: todo.length,
     ingestMs: 0,
   };
-  const dir = await store.write({
-    manifest,
-    documents: corpus.documents,
-    passages: passages.map(storedPassage),
-    vectors,
-    keyword,
-    bridge: bridge.table,
-    embedder,
-    startedAt: started,
-  });
+  let dir: string;
+  try {
+    dir = await store.write({
+      manifest,
+      documents: corpus.documents,
+      passages: passages.map(storedPassage),
+      vectors,
+      vectorIndexFile: ahead?.written,
+      keyword,
+      bridge: bridge.table,
+      embedder,
+      startedAt: started,
+    });
+  } catch (err) {
+    // A vector index built ahead for a build that was not written is not left behind.
+    void ahead?.written.then(
+      (file) => fs.rm(file, { force: true }),
+      () => undefined,
+    );
+    throw err;
+  }
   return { manifest, dir, errors: corpus.errors };
 }

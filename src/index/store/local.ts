@@ -13,12 +13,12 @@ import type { BridgeTable } from '../../lexicon/bridge.js';
 import { BuiltinEmbeddings } from '../embedders/builtin.js';
 import { FILES } from '../files.js';
 import { Bm25Index, FIELDS, type Field, type PackedField, TermTable } from '../keyword.js';
-import { currentDir, prepareIndexDir, writeBuild } from '../layout.js';
+import { currentDir, prepareIndexDir, scratchFile, writeBuild } from '../layout.js';
 import { FORMAT_VERSION, isManifest, type Manifest } from '../manifest.js';
 import { type BuildContents, IndexLoadError, type IndexStore, type LoadedBuild, type PreviousBuild } from './build.js';
 import { decodeCorpus, decodePassages, encodeCorpus, encodePassages } from './columns.js';
 import { MemoryDocumentStore } from './documents.js';
-import { HnswVectorIndex } from './hnsw.js';
+import { HnswVectorIndex, VectorIndexAhead } from './hnsw.js';
 import { verifyFiles } from './verify.js';
 
 const keywordFile = (
@@ -128,11 +128,19 @@ export class LocalStore implements IndexStore {
     return prepareIndexDir(this.indexDir);
   }
 
+  /** Start building the vector index of a build on a worker thread (after prepare()). */
+  vectorIndexAhead(dims: number, count: number): VectorIndexAhead {
+    return new VectorIndexAhead(dims, count, scratchFile(this.indexDir, FILES.vectors));
+  }
+
   async write(build: BuildContents): Promise<string> {
     return writeBuild(this.indexDir, async (tmp) => {
-      const vectors = HnswVectorIndex.create(build.manifest.embedder.dims, build.passages.length);
-      await vectors.add(build.passages.map((p, i) => ({ id: p.id, docId: p.docId, vector: build.vectors[i] })));
-      await vectors.write(path.join(tmp, FILES.vectors));
+      if (build.vectorIndexFile) await fs.rename(await build.vectorIndexFile, path.join(tmp, FILES.vectors));
+      else {
+        const vectors = HnswVectorIndex.create(build.manifest.embedder.dims, build.passages.length);
+        await vectors.add(build.passages.map((p, i) => ({ id: p.id, docId: p.docId, vector: build.vectors[i] })));
+        await vectors.write(path.join(tmp, FILES.vectors));
+      }
       if (build.embedder instanceof BuiltinEmbeddings) {
         await fs.mkdir(path.join(tmp, FILES.embedder));
         await build.embedder.save(path.join(tmp, FILES.embedder));
