@@ -235,6 +235,19 @@ describe('re-ingest and index safety', () => {
     assert.equal((await openKnowledgeBase(config, quiet)).documents.length, 4);
   });
 
+  it('builds ahead, on a worker thread, the same vector file as adding the vectors here', async () => {
+    const config = testConfig();
+    await ingest(config, quiet);
+    const kb = await KnowledgeBase.load(config);
+    const vectors = await kb.embedder.embedDocuments(kb.passages.map((p) => p.text));
+    const here = HnswVectorIndex.create(kb.vectors.dims, vectors.length);
+    await here.add(kb.passages.map((p, i) => ({ id: p.id, docId: p.docId, vector: vectors[i] })));
+    const file = path.join(tempDir(), 'here.hnsw');
+    await here.write(file);
+    const built = readFileSync(path.join(currentDir(config.indexDir), FILES.vectors));
+    assert.ok(built.equals(readFileSync(file)), 'the two vector files differ');
+  });
+
   it('refuses a vector file whose dimensions differ from the embedder, before hnswlib reads it', async () => {
     const file = path.join(tempDir(), 'three.hnsw');
     const vectors = HnswVectorIndex.create(3, 1);
