@@ -137,6 +137,7 @@ export class LocalStore implements IndexStore {
     return writeBuild(this.indexDir, async (tmp) => {
       if (build.vectorIndexFile) await fs.rename(await build.vectorIndexFile, path.join(tmp, FILES.vectors));
       else {
+        // A build handed over without one (ingest always starts it ahead: vectorIndexAhead).
         const vectors = HnswVectorIndex.create(build.manifest.embedder.dims, build.passages.length);
         await vectors.add(build.passages.map((p, i) => ({ id: p.id, docId: p.docId, vector: build.vectors[i] })));
         await vectors.write(path.join(tmp, FILES.vectors));
