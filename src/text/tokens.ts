@@ -80,9 +80,9 @@ class Numbering {
     return id;
   }
 
-  list(terms: readonly string[]): Int32Array {
-    const ids = new Int32Array(terms.length);
-    for (let n = 0; n < terms.length; n++) ids[n] = this.id(terms[n]);
+  list(strings: readonly string[]): Int32Array {
+    const ids = new Int32Array(strings.length);
+    for (let n = 0; n < strings.length; n++) ids[n] = this.id(strings[n]);
     return ids;
   }
 }
