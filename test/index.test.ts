@@ -194,6 +194,11 @@ describe('re-ingest and index safety', () => {
     );
     assert.match((await staleReason(config)) ?? '', /no usable index/);
     assert.equal((await openKnowledgeBase(config, quiet)).manifest.formatVersion, FORMAT_VERSION);
+    // A build of an older local layout (no `layout` in its manifest) is rebuilt too.
+    const { layout: _layout, ...older } = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    writeFileSync(manifestFile, JSON.stringify(older));
+    assert.match((await staleReason(config)) ?? '', /no usable index/);
+    await assert.rejects(KnowledgeBase.load(config), /unknown format .*layout/);
   });
 
   it('detects flipped bytes in the vector file by checksum, says so and rebuilds', async () => {

@@ -3,7 +3,7 @@ import type { FileError } from '../corpus/types.js';
 import type { EmbedderInfo } from './embedders/types.js';
 
 /** Bump when the parser, passages or index files change meaning, so old indexes are rebuilt. */
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 3;
 
 export interface Manifest {
   formatVersion: number;
@@ -24,6 +24,8 @@ export interface Manifest {
   ingestMs: number;
   /** SHA-256 of every other file of a local build, by path inside the build; checked at load. */
   checksums?: Record<string, string>;
+  /** Layout of a local build's files (LOCAL_LAYOUT in store/local.ts); PostgreSQL builds have their schema's. */
+  layout?: number;
 }
 
 export function isManifest(value: unknown): value is Manifest {

@@ -26,6 +26,13 @@ const keywordFile = (
   part: 'terms.txt' | 'terms.u32' | 'offsets.u32' | 'docs.bin' | 'tfs.bin' | 'lengths.u32',
 ) => path.join(FILES.keyword, `${field}.${part}`);
 
+/**
+ * Bump when the local files change layout but not meaning (FORMAT_VERSION, which PostgreSQL builds
+ * share, covers meaning): builds of another layout are rebuilt. 2: keyword terms as text + offsets,
+ * postings as narrowest-integer passages and counts.
+ */
+const LOCAL_LAYOUT = 2;
+
 /** Paragraph text as UTF-16: smaller than UTF-8 for Chinese, and decoded at memory speed. */
 const TEXT_ENCODING = 'utf16le';
 
@@ -89,7 +96,7 @@ export class LocalStore implements IndexStore {
   async currentManifest(): Promise<Manifest | undefined> {
     try {
       const m: unknown = JSON.parse(await fs.readFile(path.join(currentDir(this.indexDir), FILES.manifest), 'utf8'));
-      return isManifest(m) ? m : undefined;
+      return isManifest(m) && m.layout === LOCAL_LAYOUT ? m : undefined;
     } catch {
       return undefined;
     }
@@ -171,7 +178,10 @@ export class LocalStore implements IndexStore {
         checksums[file] = sha256(await fs.readFile(path.join(tmp, file)));
       build.manifest.ingestMs = Math.round(performance.now() - build.startedAt);
       // The manifest goes last: a build without one is never taken for complete.
-      await fs.writeFile(path.join(tmp, FILES.manifest), JSON.stringify({ ...build.manifest, checksums }, null, 2));
+      await fs.writeFile(
+        path.join(tmp, FILES.manifest),
+        JSON.stringify({ ...build.manifest, layout: LOCAL_LAYOUT, checksums }, null, 2),
+      );
     });
   }
 
@@ -195,8 +205,10 @@ export class LocalStore implements IndexStore {
     } catch {
       throw broken(`The index file ${FILES.manifest} in ${where} is corrupt (not valid JSON)`);
     }
-    if (!isManifest(manifest) || !manifest.checksums) {
-      throw broken(`The index at ${where} has an unknown format (expected version ${FORMAT_VERSION})`);
+    if (!isManifest(manifest) || manifest.layout !== LOCAL_LAYOUT || !manifest.checksums) {
+      throw broken(
+        `The index at ${where} has an unknown format (expected version ${FORMAT_VERSION}, layout ${LOCAL_LAYOUT})`,
+      );
     }
     const checksums = manifest.checksums;
     // Every listed file is hashed on a worker thread while this one reads and decodes (verify.ts);
