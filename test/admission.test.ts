@@ -34,6 +34,19 @@ describe('work queue (Admission)', () => {
     assert.ok(queue.idle);
   });
 
+  it('says how long it has been quiet: 0 while working, then the time since the last work ended', async () => {
+    const queue = new Admission(1, 10);
+    const log: string[] = [];
+    const t = task(log, 'a');
+    const run = queue.run(t.run);
+    await turn();
+    assert.equal(queue.quietFor(), 0);
+    t.finish();
+    await run;
+    await new Promise((r) => setTimeout(r, 30));
+    assert.ok(queue.quietFor() >= 25, String(queue.quietFor()));
+  });
+
   it('rejects with a 503 busy error carrying Retry-After when maxQueued are already waiting', async () => {
     const queue = new Admission(1, 1);
     const log: string[] = [];

@@ -104,6 +104,19 @@ describe('built-in embedder', () => {
     assert.ok(v.every((x) => x === 0));
   });
 
+  it('fits the same model, to the bit, on two threads as on one', async () => {
+    // Enough passages that the fit samples (rather than decomposing exactly) and runs every product.
+    const many = Array.from(
+      { length: 60 },
+      (_, i) => `${texts[i % texts.length]}第${i}条，${texts[(i * 3) % texts.length]}`,
+    );
+    const one = BuiltinEmbeddings.fit(many, 16, undefined, 1);
+    const two = BuiltinEmbeddings.fit(many, 16, undefined, 2);
+    assert.equal(two.info.dims, 16);
+    for (const q of ['新型工业化', '毛泽东思想活的灵魂', '新年贺词的成就'])
+      assert.deepEqual(await two.embedQuery(q), await one.embedQuery(q), q);
+  });
+
   it('saves and loads to the same vectors', async () => {
     const dir = tempDir();
     await model.save(dir);

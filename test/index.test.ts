@@ -194,6 +194,11 @@ describe('re-ingest and index safety', () => {
     );
     assert.match((await staleReason(config)) ?? '', /no usable index/);
     assert.equal((await openKnowledgeBase(config, quiet)).manifest.formatVersion, FORMAT_VERSION);
+    // A build of an older local layout (no `layout` in its manifest) is rebuilt too.
+    const { layout: _layout, ...older } = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    writeFileSync(manifestFile, JSON.stringify(older));
+    assert.match((await staleReason(config)) ?? '', /no usable index/);
+    await assert.rejects(KnowledgeBase.load(config), /unknown format .*layout/);
   });
 
   it('detects flipped bytes in the vector file by checksum, says so and rebuilds', async () => {
@@ -210,6 +215,42 @@ describe('re-ingest and index safety', () => {
     const kb = await openKnowledgeBase(config, quiet);
     const [top] = await new HybridSearcher(kb, DEFAULT_TUNING.retrieval).search('毛泽东思想活的灵魂是什么', { k: 1 });
     assert.ok(top.paragraph.text.includes('这是毛泽东思想活的灵魂'));
+  });
+
+  it('checks every other file too: a corrupt term or model file, a missing postings file', async () => {
+    const config = testConfig();
+    await ingest(config, quiet);
+    const dir = currentDir(config.indexDir);
+    const flip = (file: string) => {
+      const bytes = readFileSync(path.join(dir, file));
+      bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+      writeFileSync(path.join(dir, file), bytes);
+    };
+    const terms = path.join(FILES.keyword, 'text.terms.txt');
+    flip(terms);
+    await assert.rejects(KnowledgeBase.load(config), /text\.terms\.txt .*corrupt \(its checksum does not match/);
+    flip(terms);
+    const model = path.join(FILES.embedder, 'builtin-model.f32');
+    flip(model);
+    await assert.rejects(KnowledgeBase.load(config), /builtin-model\.f32 .*corrupt \(its checksum does not match/);
+    flip(model);
+    assert.equal((await KnowledgeBase.load(config)).documents.length, 4);
+    rmSync(path.join(dir, FILES.keyword, 'section.docs.bin'));
+    await assert.rejects(KnowledgeBase.load(config), /missing keyword\/section\.docs\.bin \(ENOENT\).*npm run ingest/);
+    assert.equal((await openKnowledgeBase(config, quiet)).documents.length, 4);
+  });
+
+  it('builds ahead, on a worker thread, the same vector file as adding the vectors here', async () => {
+    const config = testConfig();
+    await ingest(config, quiet);
+    const kb = await KnowledgeBase.load(config);
+    const vectors = await kb.embedder.embedDocuments(kb.passages.map((p) => p.text));
+    const here = HnswVectorIndex.create(kb.vectors.dims, vectors.length);
+    await here.add(kb.passages.map((p, i) => ({ id: p.id, docId: p.docId, vector: vectors[i] })));
+    const file = path.join(tempDir(), 'here.hnsw');
+    await here.write(file);
+    const built = readFileSync(path.join(currentDir(config.indexDir), FILES.vectors));
+    assert.ok(built.equals(readFileSync(file)), 'the two vector files differ');
   });
 
   it('refuses a vector file whose dimensions differ from the embedder, before hnswlib reads it', async () => {

@@ -1,7 +1,7 @@
 /** Bm25Index (BM25 over words and bigrams, three boosted fields) on tiny hand-written corpora. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Bm25Index, FIELD_BOOST, type KeywordDoc } from '../src/index/keyword.js';
+import { Bm25Index, FIELD_BOOST, type KeywordDoc, TermTable } from '../src/index/keyword.js';
 
 const doc = (id: string, text: string, section = '', document = ''): KeywordDoc => ({ id, text, section, document });
 
@@ -104,6 +104,19 @@ describe('Bm25Index.knows and idf', async () => {
   it('lists only words, not bigrams, in its vocabulary', async () => {
     const vocabulary = [...Bm25Index.build([doc('a', '粮食生产')]).vocabulary()].sort();
     assert.deepEqual(vocabulary, ['生产', '粮食']);
+  });
+});
+
+describe('TermTable', () => {
+  it('finds every term by binary search, and nothing else', () => {
+    const terms = ['粮食', '_粮食', 'a', '生产', 'ab', '_生产', '', 'constructor'];
+    const table = TermTable.of(terms);
+    assert.equal(table.size, terms.length);
+    for (const [i, t] of terms.entries()) {
+      assert.equal(table.indexOf(t), i, t);
+      assert.equal(table.at(i), t);
+    }
+    for (const absent of ['粮', '粮食生产', 'b', 'A', '_', 'toString']) assert.equal(table.indexOf(absent), undefined);
   });
 });
 

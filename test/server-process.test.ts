@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Config } from '../src/config.js';
 import { ingest } from '../src/index/ingest.js';
-import { testConfig } from './helpers.js';
+import { corpusCopy, tempDir, testConfig } from './helpers.js';
 import { spawnServer, startServerProcess } from './server-helpers.js';
 
 let config: Config;
@@ -68,6 +69,37 @@ describe('signals', () => {
       if (!free) await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(free, 'the server process let go of the port');
+  });
+
+  it('npm start serves the compiled server, whose ingest child indexes an upload', { timeout: 120_000 }, async () => {
+    const corpus = corpusCopy();
+    const server = await startServerProcess({ CORPUS_DIR: corpus, INDEX_DIR: path.join(tempDir(), 'index') }, 'npm');
+    try {
+      assert.equal((await fetch(`${server.url}/api/health`)).status, 200);
+      const body = new FormData();
+      const text = '# 火星基地建设规划\n\n火星基地一期工程计划于二〇三五年建成，可容纳十二名航天员长期驻留。\n';
+      body.append('file', new Blob([text]), '火星基地.md');
+      const res = await fetch(`${server.url}/api/documents`, { method: 'POST', body });
+      assert.equal(res.status, 202, await res.clone().text());
+      const [{ id }] = ((await res.json()) as { documents: Array<{ id: string }> }).documents;
+      for (let status = ''; status !== 'ready'; await new Promise((r) => setTimeout(r, 200))) {
+        const list = (await (await fetch(`${server.url}/api/documents`)).json()) as {
+          documents: Array<{ id: string; status: string; error?: string }>;
+        };
+        const mine = list.documents.find((d) => d.id === id);
+        assert.ok(mine && mine.status !== 'failed', JSON.stringify(mine));
+        status = mine.status;
+      }
+      const answer = await fetch(`${server.url}/api/ask`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ question: '火星基地一期工程计划什么时候建成？' }),
+      });
+      assert.match(((await answer.json()) as { answer: string }).answer, /二〇三五年/);
+    } finally {
+      server.proc.kill('SIGTERM');
+      await server.exit;
+    }
   });
 
   it('SIGTERM closes idle keep-alive connections at once and exits 0', { timeout: 60_000 }, async () => {

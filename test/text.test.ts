@@ -7,7 +7,7 @@ import { detectLanguage } from '../src/text/language.js';
 import { normalizeLine } from '../src/text/normalize.js';
 import { parseNumeral } from '../src/text/numerals.js';
 import { MAX_SENTENCE, splitSentences } from '../src/text/sentences.js';
-import { BIGRAM_MARK, bigrams, terms, words } from '../src/text/tokens.js';
+import { BIGRAM_MARK, bigrams, numberTerms, numberTermsOnCores, terms, words } from '../src/text/tokens.js';
 
 /** The sentences of `text` as strings. */
 const sentences = (text: string) => splitSentences(text).map(([s, e]) => text.slice(s, e));
@@ -61,6 +61,25 @@ describe('terms', () => {
   it('are the words followed by the bigrams', () => {
     const text = '毛泽东思想活的灵魂';
     assert.deepEqual(terms(text), [...words(text), ...bigrams(text)]);
+  });
+});
+
+describe('numbered terms', () => {
+  it('numbers terms in order of first occurrence', () => {
+    const { vocab, lists } = numberTerms(['粮食生产', '生产安全']);
+    assert.deepEqual(vocab, ['粮食', '生产', '_粮食', '_食生', '_生产', '安全', '_产安', '_安全']);
+    assert.deepEqual([...lists[1]], [1, 5, 4, 6, 7]);
+  });
+
+  it('gives the same numbers when a worker thread tokenizes half the texts', async () => {
+    const texts = Array.from(
+      { length: 6000 },
+      (_, i) => `第${i}条：推进新型工业化，建设制造强国${i % 7 ? '和质量强国' : ''}。`,
+    );
+    const parallel = await numberTermsOnCores(texts);
+    const serial = numberTerms(texts);
+    assert.deepEqual(parallel.vocab, serial.vocab);
+    assert.deepEqual(parallel.lists, serial.lists);
   });
 });
 

@@ -9,11 +9,16 @@
  * unpunctuated line after a finished paragraph starts a new document.
  */
 import { createHash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { normalizeLine } from '../text/normalize.js';
 import { NUMERAL_CHARS, parseNumeral } from '../text/numerals.js';
 import { splitSentences } from '../text/sentences.js';
 import type { CorpusDocument, DocumentMeta, Paragraph, Section, SourceLine } from './types.js';
+
+/** YAML is required on the first front matter: a server that only serves an index never parses one. */
+let yaml: typeof import('yaml') | undefined;
+const parseYaml = (text: string): unknown =>
+  (yaml ??= createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 
 const NUMERALS = NUMERAL_CHARS;
 const ATTACHMENT = /^附件\s*\d*$/;

@@ -16,7 +16,10 @@ export const FILES = {
   bridge: 'bridge.json',
   /** hnswlib's binary index; labels are positions in passages.json. */
   vectors: 'vectors.hnsw',
-  /** Per keyword field: `<field>.terms.json`, `.offsets.u32`, `.postings.u32`, `.lengths.u32`. */
+  /**
+   * Per keyword field: `<field>.terms.txt` (terms concatenated), `.terms.u32` (their offsets, then their
+   * sorted order), `.offsets.u32`, postings as `.docs.bin` (passages) and `.tfs.bin` (counts), each in the narrowest unsigned integers that hold them, `.lengths.u32`.
+   */
   keyword: 'keyword',
   /** Files the built-in embedder saves (its fitted model). */
   embedder: 'embedder',

@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import { listCorpusFiles, readCorpus } from '../corpus/read.js';
 import type { CorpusDocument, FileError } from '../corpus/types.js';
 import { EnglishBridge } from '../lexicon/bridge.js';
-import { terms } from '../text/tokens.js';
+import { type NumberedTerms, numberTermsOnCores } from '../text/tokens.js';
 import { BUILTIN_PASSAGE_BUDGET, BuiltinEmbeddings } from './embedders/builtin.js';
 import { planEmbedder } from './embedders/choose.js';
 import { missingModelFiles } from './embedders/model-files.js';
@@ -20,6 +20,7 @@ import { FORMAT_VERSION, type Manifest } from './manifest.js';
 import { buildPassages, type Passage } from './passages.js';
 import type { IndexStore } from './store/build.js';
 import { storedPassage } from './store/documents.js';
+import { LocalStore } from './store/local.js';
 import { openStore } from './store/open.js';
 
 /** Keep the fitted built-in model while at least this share of passages is unchanged. */
@@ -136,7 +137,7 @@ const sameRecord = (a: Record<string, string>, b: Record<string, string>) =>
 
 /** Why the current index cannot serve these settings, or undefined when it can. */
 export async function staleReason(settings: IndexSettings): Promise<string | undefined> {
-  const store = openStore(settings);
+  const store = await openStore(settings);
   const manifest = await store.currentManifest();
   if (!manifest) return `no usable index in ${store.location}`;
   const unchanged = manifest.corpus.stats && sameRecord(await corpusStats(settings.corpusDir), manifest.corpus.stats);
@@ -166,7 +167,7 @@ export async function staleReason(settings: IndexSettings): Promise<string | und
 export async function ingest(settings: IndexSettings, options: IngestOptions = {}): Promise<IngestResult> {
   const started = performance.now();
   const log = options.log ?? (() => {});
-  const store = openStore(settings);
+  const store = await openStore(settings);
   await store.prepare();
   // Taken before reading, so a file changed meanwhile looks changed to the next staleness check.
   const stats = await corpusStats(settings.corpusDir);
@@ -184,20 +185,9 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
   const budget = plan.kind === 'transformer' ? plan.embedder.passageBudget : BUILTIN_PASSAGE_BUDGET;
   const passages = buildPassages(corpus.documents, budget, lengthFn);
 
-  // Tokenize each passage once, for the built-in model and the keyword index alike. Each distinct
-  // term is kept once: jieba returns a new string per occurrence, hundreds of MB on large corpora.
-  let tokenCache: string[][] | undefined;
-  const tokens = () => {
-    if (tokenCache) return tokenCache;
-    const distinct = new Map<string, string>();
-    const intern = (t: string) => {
-      const known = distinct.get(t);
-      if (known !== undefined) return known;
-      distinct.set(t, t);
-      return t;
-    };
-    return (tokenCache = passages.map((p) => terms(p.text).map(intern)));
-  };
+  // Tokenize each passage once, for the built-in model and the keyword index alike, as numbers
+  // into one vocabulary: jieba returns a new string per occurrence, hundreds of MB on large corpora.
+  let numbered: NumberedTerms | undefined = await numberTermsOnCores(passages.map((p) => p.text));
   const reuse = await reusable(store, passages, plan.kind === 'transformer' ? plan.embedder : undefined, budget);
   let embedder: Embedder;
   if (reuse) embedder = reuse.embedder;
@@ -206,7 +196,7 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
     log(`fitting the built-in embedder on ${passages.length} passages…`);
     embedder = plan.fit(
       passages.map((p) => p.text),
-      tokens(),
+      numbered,
     );
   }
   const previousVectors = reuse?.vectors ?? new Map<string, number[]>();
@@ -218,21 +208,34 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
     if (v) vectors[i] = v;
     else todo.push(i);
   });
-  // The built-in model embeds the terms already computed for each passage.
-  const builtin = embedder instanceof BuiltinEmbeddings ? embedder : undefined;
-  options.onProgress?.(0, todo.length);
-  for (let c = 0; c < todo.length; c += EMBED_CHUNK) {
-    const ids = todo.slice(c, c + EMBED_CHUNK);
-    const embedded = builtin
-      ? ids.map((i) => builtin.embedTerms(tokens()[i]))
-      : await embedder.embedDocuments(ids.map((i) => passages[i].text));
-    for (const [j, id] of ids.entries()) vectors[id] = embedded[j];
-    options.onProgress?.(Math.min(c + EMBED_CHUNK, todo.length), todo.length);
+  // Local files: the vector index is built on a worker thread from each vector as soon as it and
+  // every one before it exist, while this thread embeds the rest and builds the other indexes.
+  const ahead = store instanceof LocalStore ? store.vectorIndexAhead(embedder.info.dims, passages.length) : undefined;
+  let published = 0;
+  const publish = () => {
+    while (ahead && published < vectors.length && vectors[published]) ahead.publish(vectors[published++]);
+  };
+  let keyword: Bm25Index;
+  let bridge: EnglishBridge;
+  try {
+    // The built-in model embeds the terms already computed for each passage.
+    const builtin = embedder instanceof BuiltinEmbeddings ? embedder.numberedVectors(numbered) : undefined;
+    options.onProgress?.(0, todo.length);
+    publish();
+    for (let c = 0; c < todo.length; c += EMBED_CHUNK) {
+      const ids = todo.slice(c, c + EMBED_CHUNK);
+      const embedded = builtin ? ids.map(builtin) : await embedder.embedDocuments(ids.map((i) => passages[i].text));
+      for (const [j, id] of ids.entries()) vectors[id] = embedded[j];
+      publish();
+      options.onProgress?.(Math.min(c + EMBED_CHUNK, todo.length), todo.length);
+    }
+    keyword = Bm25Index.build(keywordDocs(corpus.documents, passages), numbered);
+    numbered = undefined; // the largest structure of a big ingest; free it before writing
+    bridge = await EnglishBridge.build(keyword.vocabulary(), settings.cacheDir);
+  } catch (err) {
+    ahead?.cancel();
+    throw err;
   }
-
-  const keyword = Bm25Index.build(keywordDocs(corpus.documents, passages), tokens());
-  tokenCache = undefined; // the largest structure of a big ingest; free it before writing
-  const bridge = await EnglishBridge.build(keyword.vocabulary(), settings.cacheDir);
 
   const manifest: Manifest = {
     formatVersion: FORMAT_VERSION,
@@ -249,15 +252,26 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
     embedded: todo.length,
     ingestMs: 0,
   };
-  const dir = await store.write({
-    manifest,
-    documents: corpus.documents,
-    passages: passages.map(storedPassage),
-    vectors,
-    keyword,
-    bridge: bridge.table,
-    embedder,
-    startedAt: started,
-  });
+  let dir: string;
+  try {
+    dir = await store.write({
+      manifest,
+      documents: corpus.documents,
+      passages: passages.map(storedPassage),
+      vectors,
+      vectorIndexFile: ahead?.written,
+      keyword,
+      bridge: bridge.table,
+      embedder,
+      startedAt: started,
+    });
+  } catch (err) {
+    // A vector index built ahead for a build that was not written is not left behind.
+    void ahead?.written.then(
+      (file) => fs.rm(file, { force: true }),
+      () => undefined,
+    );
+    throw err;
+  }
   return { manifest, dir, errors: corpus.errors };
 }

@@ -125,7 +125,7 @@ export class KnowledgeBase {
   }
 
   static async load(settings: LoadSettings): Promise<KnowledgeBase> {
-    const build = await openStore(settings).load();
+    const build = await (await openStore(settings)).load();
     try {
       const { embedder: info } = build.manifest;
       const embedder: Embedder =
@@ -154,8 +154,8 @@ export class KnowledgeBase {
 }
 
 /** The id of the build a server should be serving now, to notice a re-ingest. */
-export function currentBuildId(
+export async function currentBuildId(
   settings: Pick<Config, 'indexDir' | 'databaseUrl' | 'databaseReadUrl'>,
 ): Promise<string | undefined> {
-  return openStore(settings).currentBuildId();
+  return (await openStore(settings)).currentBuildId();
 }

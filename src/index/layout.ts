@@ -67,6 +67,11 @@ export async function prepareIndexDir(indexDir: string): Promise<void> {
   }
 }
 
+/** A path for a file made ahead of a build (removed with the abandoned builds if this process dies). */
+export function scratchFile(indexDir: string, name: string): string {
+  return path.join(indexDir, BUILDS, `${TMP_PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 8)}-${name}`);
+}
+
 /** Run `write` into a fresh directory, then make it the current index. Returns the final build path. */
 export async function writeBuild(indexDir: string, write: (dir: string) => Promise<void>): Promise<string> {
   const buildsDir = path.join(indexDir, BUILDS);

@@ -24,6 +24,8 @@ export interface Manifest {
   ingestMs: number;
   /** SHA-256 of every other file of a local build, by path inside the build; checked at load. */
   checksums?: Record<string, string>;
+  /** Layout of a local build's files (LOCAL_LAYOUT in store/local.ts); PostgreSQL builds have their schema's. */
+  layout?: number;
 }
 
 export function isManifest(value: unknown): value is Manifest {

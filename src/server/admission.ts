@@ -18,6 +18,8 @@ interface Waiter {
 
 export class Admission {
   private active = 0;
+  /** performance.now() when work last finished. */
+  private lastBusy = 0;
   private readonly waiting: Waiter[] = [];
   private readonly idleListeners: Array<() => void> = [];
 
@@ -31,6 +33,11 @@ export class Admission {
 
   get idle(): boolean {
     return this.active === 0 && this.waiting.length === 0;
+  }
+
+  /** Milliseconds since the queue last had work to do (0 while it has some). */
+  quietFor(): number {
+    return this.idle ? performance.now() - this.lastBusy : 0;
   }
 
   /** Run `work` when a slot is free; rejects with a 503 when the queue is full, or with the signal's reason. */
@@ -85,6 +92,7 @@ export class Admission {
 
   private leave(): void {
     this.active--;
+    this.lastBusy = performance.now();
     this.dispatchSoon();
     if (this.idle) for (const listener of this.idleListeners) listener();
   }

@@ -12,11 +12,14 @@ export interface BuildResult {
   errors: FileError[];
 }
 
-const CHILD = fileURLToPath(new URL('./ingest-child.ts', import.meta.url));
+// Next to this module: src/server/ingest-child.ts under tsx, dist/ingest-child.js when built (npm start).
+const CHILD = fileURLToPath(
+  new URL(`./ingest-child${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+);
 
 export function buildIndex(config: Config): Promise<BuildResult> {
   return new Promise((resolve, reject) => {
-    // The child runs TypeScript the way this process does (tsx's loader is in execArgv).
+    // The child runs the way this process does (under tsx, its loader is in execArgv).
     const child = fork(CHILD, [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let outcome: BuildOutcome | undefined;
     child.once('message', (m) => (outcome = m as BuildOutcome));

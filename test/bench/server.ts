@@ -1,8 +1,16 @@
-/** The real server (src/server/main.ts) as a child process on port 0, for the benchmarks. */
-import { spawn } from 'node:child_process';
+/** The real server, as `npm start` runs it, as a child process on port 0, for the benchmarks. */
+import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+let built = false;
+/** Node's arguments for the server as `npm start` runs it: built into dist/ (once per bench run). */
+export function serverArgs(): string[] {
+  if (!built) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  built = true;
+  return ['dist/main.js'];
+}
 
 export interface BenchServer {
   url: string;
@@ -16,7 +24,7 @@ export interface BenchServer {
 /** Start the server with `env` (no rate limit, no reloading) and resolve once it prints the port it got. */
 export function startBenchServer(env: Record<string, string | undefined>): Promise<BenchServer> {
   const started = performance.now();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+  const proc = spawn(process.execPath, serverArgs(), {
     cwd: ROOT,
     // Local files unless the caller names a database: DATABASE_URL (and DATABASE_READ_URL) may be set
     // for the store and replica benches only.

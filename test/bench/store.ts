@@ -16,6 +16,7 @@ import { parseArgs } from '../../src/config.js';
 import { loadGold } from '../../src/eval/gold.js';
 import { percentile } from '../../src/eval/stats.js';
 import { runScript } from './child.js';
+import { serverArgs } from './server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const args = parseArgs(process.argv.slice(2));
@@ -42,7 +43,7 @@ async function startServer(
 ): Promise<{ url: string; pid: number; readyMs: number; stop: () => void }> {
   const port = 4400 + Math.floor(Math.random() * 500);
   const started = performance.now();
-  const c = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+  const c = spawn(process.execPath, serverArgs(), {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), RATE_LIMIT: '0', RELOAD_INTERVAL_MS: '0', WORKERS: '1' },
     stdio: 'ignore',

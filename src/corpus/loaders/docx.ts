@@ -5,9 +5,7 @@ import mammoth from 'mammoth';
 import type { SourceLine } from '../types.js';
 import { blockLines } from './blocks.js';
 import { UnreadableFileError } from './errors.js';
-import { inspectZip, ZipTooLargeError } from './zip.js';
-
-export const DOCX_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024;
+import { DOCX_MAX_UNZIPPED_BYTES, inspectZip, ZipTooLargeError } from './zip.js';
 
 export async function readDocx(bytes: Uint8Array, maxUnzippedBytes = DOCX_MAX_UNZIPPED_BYTES): Promise<SourceLine[]> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

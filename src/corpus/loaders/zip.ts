@@ -8,6 +8,9 @@ export interface ZipSummary {
   names: string[];
 }
 
+/** A DOCX (zip) that unzips to more than this is refused as a zip bomb. */
+export const DOCX_MAX_UNZIPPED_BYTES = 200 * 1024 * 1024;
+
 export class ZipTooLargeError extends Error {}
 
 function inflatedSize(zip: ZipFile, entry: Entry, budget: number): Promise<number> {

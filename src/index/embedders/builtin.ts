@@ -8,10 +8,13 @@
  */
 
 import { promises as fs } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { Embeddings } from '@langchain/core/embeddings';
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { BIGRAM_MARK, terms } from '../../text/tokens.js';
+import type { Matrix } from 'ml-matrix';
+import { BIGRAM_MARK, type NumberedTerms, numberTerms, terms } from '../../text/tokens.js';
+import { type Dense, dense, type SparseMatrix, shared, Team } from './lsa.js';
 import type { Embedder, EmbedderInfo } from './types.js';
 
 export const BUILTIN_MODEL = 'lsa-tfidf-jieba-words';
@@ -24,11 +27,8 @@ const PRUNE_SINGLETONS_ABOVE = 2000;
 const MAX_TERMS = 100_000;
 const OVERSAMPLE = 10;
 const POWER_ITERATIONS = 1;
-
-interface SparseRow {
-  cols: Int32Array;
-  vals: Float32Array;
-}
+/** From this many passages the fit's products run on every core (a worker costs ~0.1 s to start). */
+const PARALLEL_FROM = 5000;
 
 export interface BuiltinModelData {
   vocab: string[];
@@ -37,6 +37,10 @@ export interface BuiltinModelData {
   projection: Float32Array;
   dims: number;
 }
+
+/** ml-matrix is required by the first fit: serving a saved model never needs it. */
+let mlMatrix: typeof import('ml-matrix') | undefined;
+const matrices = () => (mlMatrix ??= createRequire(import.meta.url)('ml-matrix') as typeof import('ml-matrix'));
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -54,113 +58,67 @@ function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
 
-/** A dense row-major matrix. */
-interface Dense {
-  rows: number;
-  cols: number;
-  data: Float64Array;
-}
-
-function dense(rows: number, cols: number): Dense {
-  return { rows, cols, data: new Float64Array(rows * cols) };
-}
-
-/** A (passages × terms, sparse) times X (terms × k). */
-function multiply(a: SparseRow[], x: Dense): Dense {
-  const k = x.cols;
-  const out = dense(a.length, k);
-  const od = out.data;
-  const xd = x.data;
-  for (let r = 0; r < a.length; r++) {
-    const { cols, vals } = a[r];
-    const o = r * k;
-    for (let n = 0; n < cols.length; n++) {
-      const base = cols[n] * k;
-      const v = vals[n];
-      for (let c = 0; c < k; c++) od[o + c] += v * xd[base + c];
-    }
-  }
+/** A Aᵀ Y, computed as A (Aᵀ Y) so only sparse products touch the (large) term dimension. */
+function gramTimes(team: Team, a: SparseMatrix, termCount: number, y: Dense): Dense {
+  const z = dense(termCount, y.cols);
+  team.run('multiplyTransposed', [a, y, z.data], y.cols);
+  const out = dense(a.rows, y.cols);
+  team.run('multiply', [a, z, out], a.rows);
   return out;
 }
 
-/** Aᵀ (terms × passages) times Y (passages × k), into `out` (terms × k). */
-function multiplyTransposed(a: SparseRow[], y: Dense, out: Float64Array | Float32Array): void {
-  const k = y.cols;
-  const yd = y.data;
-  for (let r = 0; r < a.length; r++) {
-    const { cols, vals } = a[r];
-    const base = r * k;
-    for (let n = 0; n < cols.length; n++) {
-      const o = cols[n] * k;
-      const v = vals[n];
-      for (let c = 0; c < k; c++) out[o + c] += v * yd[base + c];
-    }
-  }
-}
-
-/** A Aᵀ Y, computed as A (Aᵀ Y) so only sparse products touch the (large) term dimension. */
-function gramTimes(a: SparseRow[], termCount: number, y: Dense): Dense {
-  const z: Dense = dense(termCount, y.cols);
-  multiplyTransposed(a, y, z.data);
-  return multiply(a, z);
-}
-
-/** Xᵀ Y for two tall matrices with the same rows (k × k result). */
-function crossProduct(x: Dense, y: Dense): Matrix {
+/** Xᵀ Y for two tall matrices with the same rows (k × k result, symmetrised). */
+function crossProduct(team: Team, x: Dense, y: Dense): Matrix {
   const k = x.cols;
-  const g = new Float64Array(k * k);
-  const xd = x.data;
-  const yd = y.data;
-  for (let r = 0; r < x.rows; r++) {
-    const xo = r * k;
-    for (let i = 0; i < k; i++) {
-      const xi = xd[xo + i];
-      if (xi === 0) continue;
-      const gi = i * k;
-      for (let j = 0; j < k; j++) g[gi + j] += xi * yd[xo + j];
-    }
-  }
-  const m = new Matrix(k, k);
+  const g = shared(Float64Array, k * k);
+  const symmetric = x === y;
+  team.run('crossProduct', [x, y, g, symmetric], k);
+  if (symmetric) for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) g[j * k + i] = g[i * k + j];
+  const m = new (matrices().Matrix)(k, k);
   for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) m.set(i, j, (g[i * k + j] + g[j * k + i]) / 2);
   return m;
 }
 
 /** X (n × l) times small (l × k), with column c scaled by scale[c]. */
-function multiplySmall(x: Dense, small: number[][], scale: number[]): Dense {
-  const l = x.cols;
+function multiplySmall(team: Team, x: Dense, small: number[][], scale: number[]): Dense {
   const k = scale.length;
   const out = dense(x.rows, k);
-  const xd = x.data;
-  const od = out.data;
-  const flat = new Float64Array(l * k);
+  const flat = shared(Float64Array, x.cols * k);
   small.forEach((row, i) => {
     for (let c = 0; c < k; c++) flat[i * k + c] = row[c];
   });
-  for (let r = 0; r < x.rows; r++) {
-    const xo = r * l;
-    const o = r * k;
-    for (let i = 0; i < l; i++) {
-      const xi = xd[xo + i];
-      if (xi === 0) continue;
-      const fi = i * k;
-      for (let c = 0; c < k; c++) od[o + c] += xi * flat[fi + c];
-    }
-    for (let c = 0; c < k; c++) od[o + c] *= scale[c];
-  }
+  const scales = shared(Float64Array, k);
+  scales.set(scale);
+  team.run('multiplySmall', [x, flat, scales, out], x.rows);
   return out;
 }
 
 /** Orthonormal basis of the columns of y, via the eigenvectors of its Gram matrix. */
-function orthonormalize(y: Dense): Dense {
-  const eig = new EigenvalueDecomposition(crossProduct(y, y), { assumeSymmetric: true });
+function orthonormalize(team: Team, y: Dense): Dense {
+  const eig = new (matrices().EigenvalueDecomposition)(crossProduct(team, y, y), { assumeSymmetric: true });
   const scale = eig.realEigenvalues.map((v) => (v > 1e-10 ? 1 / Math.sqrt(v) : 0));
-  return multiplySmall(y, eig.eigenvectorMatrix.to2DArray(), scale);
+  return multiplySmall(team, y, eig.eigenvectorMatrix.to2DArray(), scale);
+}
+
+/** Rows of (cols, vals) as one sparse matrix in shared memory. */
+function compress(rows: Array<{ cols: Int32Array; vals: Float32Array }>): SparseMatrix {
+  const rowStart = shared(Int32Array, rows.length + 1);
+  for (let i = 0; i < rows.length; i++) rowStart[i + 1] = rowStart[i] + rows[i].cols.length;
+  const cols = shared(Int32Array, rowStart[rows.length]);
+  const vals = shared(Float32Array, rowStart[rows.length]);
+  rows.forEach((r, i) => {
+    cols.set(r.cols, rowStart[i]);
+    vals.set(r.vals, rowStart[i]);
+  });
+  return { rows: rows.length, rowStart, cols, vals };
 }
 
 export class BuiltinEmbeddings extends Embeddings implements Embedder {
   readonly info: EmbedderInfo;
   readonly passageBudget = BUILTIN_PASSAGE_BUDGET;
   private readonly termIndex: Map<string, number>;
+  /** Scratch term counts for tfidf(), all zero between calls. */
+  private counts?: Uint32Array;
 
   constructor(private readonly model: BuiltinModelData) {
     super({});
@@ -172,24 +130,49 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
     return text.length;
   }
 
-  /** Fit the model on the passage texts of a corpus (or their terms, when already tokenized). */
-  static fit(texts: string[], maxDims: number, allTerms: string[][] = texts.map((t) => terms(t))): BuiltinEmbeddings {
-    const tokenized = allTerms.map((t) => t.filter((x) => !x.startsWith(BIGRAM_MARK)));
-    const df = new Map<string, number>();
-    for (const toks of tokenized) for (const t of new Set(toks)) df.set(t, (df.get(t) ?? 0) + 1);
+  /**
+   * Fit the model on the passage texts of a corpus (or their terms, when already tokenized).
+   * `threads` defaults to every core on large corpora; the model is the same with any number.
+   */
+  static fit(
+    texts: string[],
+    maxDims: number,
+    numbered: NumberedTerms = numberTerms(texts),
+    threads = texts.length >= PARALLEL_FROM ? os.availableParallelism() : 1,
+  ): BuiltinEmbeddings {
+    // Words only: character bigrams stay in the keyword index.
+    const { vocab: all, lists } = numbered;
+    const isWord = all.map((t) => !t.startsWith(BIGRAM_MARK));
+    const df = new Uint32Array(all.length);
+    const lastPassage = new Uint32Array(all.length);
+    lists.forEach((ids, p) => {
+      for (const i of ids) {
+        if (isWord[i] && lastPassage[i] !== p + 1) {
+          lastPassage[i] = p + 1;
+          df[i]++;
+        }
+      }
+    });
     const minDf = texts.length > PRUNE_SINGLETONS_ABOVE ? 2 : 1;
-    const vocab = [...df.entries()]
-      .filter(([, n]) => n >= minDf)
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, MAX_TERMS)
-      .map(([t]) => t);
+    const chosen = [...all.keys()]
+      .filter((i) => isWord[i] && df[i] >= minDf)
+      .sort((a, b) => df[b] - df[a] || (all[a] < all[b] ? -1 : 1))
+      .slice(0, MAX_TERMS);
+    const vocab = chosen.map((i) => all[i]);
     const n = texts.length;
-    const idf = Float32Array.from(vocab, (t) => Math.log((n + 1) / (df.get(t)! + 1)) + 1);
+    const idf = Float32Array.from(chosen, (i) => Math.log((n + 1) / (df[i] + 1)) + 1);
     const provisional = new BuiltinEmbeddings({ vocab, idf, projection: new Float32Array(0), dims: 0 });
-    const rows = tokenized.map((toks) => provisional.tfidf(toks));
+    const toModel = new Int32Array(all.length).fill(-1);
+    for (const [m, i] of chosen.entries()) toModel[i] = m;
+    const rows = compress(lists.map((ids) => provisional.tfidf(ids.length, (k) => toModel[ids[k]])));
     const dims = Math.max(1, Math.min(maxDims, n - 1, vocab.length));
-    const projection = BuiltinEmbeddings.project(rows, vocab.length, dims);
-    return new BuiltinEmbeddings({ vocab, idf, projection, dims });
+    const team = new Team(threads);
+    try {
+      const projection = BuiltinEmbeddings.project(team, rows, vocab.length, dims);
+      return new BuiltinEmbeddings({ vocab, idf, projection, dims });
+    } finally {
+      team.close();
+    }
   }
 
   /**
@@ -197,8 +180,8 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
    * Every dense step runs in passage space; the term dimension is only touched by sparse
    * products, so large vocabularies stay affordable.
    */
-  private static project(rows: SparseRow[], termCount: number, dims: number): Float32Array {
-    const n = rows.length;
+  private static project(team: Team, rows: SparseMatrix, termCount: number, dims: number): Float32Array {
+    const n = rows.rows;
     const l = Math.min(dims + OVERSAMPLE, n, termCount);
     let q: Dense;
     if (l === n) {
@@ -209,45 +192,51 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
       const rand = mulberry32(20231226);
       q = dense(n, l);
       for (let i = 0; i < q.data.length; i++) q.data[i] = gaussian(rand);
-      for (let i = 0; i <= POWER_ITERATIONS; i++) q = orthonormalize(gramTimes(rows, termCount, q));
+      for (let i = 0; i <= POWER_ITERATIONS; i++) q = orthonormalize(team, gramTimes(team, rows, termCount, q));
     }
     // B = Qᵀ A; B Bᵀ = Qᵀ A Aᵀ Q = U S² Uᵀ, and the right singular vectors are V = Aᵀ Q U S⁻¹.
-    const eig = new EigenvalueDecomposition(crossProduct(q, gramTimes(rows, termCount, q)), { assumeSymmetric: true });
+    const eig = new (matrices().EigenvalueDecomposition)(crossProduct(team, q, gramTimes(team, rows, termCount, q)), {
+      assumeSymmetric: true,
+    });
     const order = eig.realEigenvalues
       .map((v, i) => [v, i] as const)
       .sort((a, b) => b[0] - a[0])
       .slice(0, dims);
     const u = eig.eigenvectorMatrix.to2DArray().map((row) => order.map(([, col]) => row[col]));
     const w = multiplySmall(
+      team,
       q,
       u,
       order.map(([value]) => (value > 1e-10 ? 1 / Math.sqrt(value) : 0)),
     );
-    const projection = new Float32Array(termCount * w.cols);
-    multiplyTransposed(rows, w, projection);
+    const projection = shared(Float32Array, termCount * w.cols);
+    team.run('multiplyTransposed', [rows, w, projection], w.cols);
     return projection;
   }
 
-  private tfidf(toks: string[]): SparseRow {
-    const counts = new Map<number, number>();
-    for (const t of toks) {
-      const i = this.termIndex.get(t);
-      if (i !== undefined) counts.set(i, (counts.get(i) ?? 0) + 1);
+  /** TF-IDF of `count` tokens; `termAt(n)` is token n's term in the model, or -1 for none. */
+  private tfidf(count: number, termAt: (n: number) => number): { cols: Int32Array; vals: Float32Array } {
+    // Terms in order of first occurrence (the order of the sums below, so vectors do not change);
+    // counted in a reused array rather than a Map, which was a tenth of a large ingest.
+    const counts = (this.counts ??= new Uint32Array(this.model.vocab.length));
+    const order: number[] = [];
+    for (let n = 0; n < count; n++) {
+      const i = termAt(n);
+      if (i >= 0 && counts[i]++ === 0) order.push(i);
     }
-    const cols = Int32Array.from(counts.keys());
-    const vals = Float32Array.from(cols, (c) => (1 + Math.log(counts.get(c)!)) * this.model.idf[c]);
+    const cols = Int32Array.from(order);
+    const vals = new Float32Array(cols.length);
+    for (let n = 0; n < cols.length; n++) {
+      vals[n] = (1 + Math.log(counts[cols[n]])) * this.model.idf[cols[n]];
+      counts[cols[n]] = 0;
+    }
     const norm = Math.hypot(...vals) || 1;
     for (let i = 0; i < vals.length; i++) vals[i] /= norm;
     return { cols, vals };
   }
 
-  embedText(text: string): number[] {
-    return this.embedTerms(terms(text));
-  }
-
-  /** Embed text that is already tokenized (ingest tokenizes each passage once). */
-  embedTerms(tokens: string[]): number[] {
-    const { cols, vals } = this.tfidf(tokens);
+  /** The unit vector of a TF-IDF row. */
+  private project1({ cols, vals }: { cols: Int32Array; vals: Float32Array }): number[] {
     const { dims, projection } = this.model;
     const out = new Array<number>(dims).fill(0);
     for (let n = 0; n < cols.length; n++) {
@@ -256,6 +245,23 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
     }
     const norm = Math.hypot(...out);
     return norm > 0 ? out.map((x) => x / norm) : out;
+  }
+
+  embedText(text: string): number[] {
+    const tokens = terms(text);
+    return this.project1(this.tfidf(tokens.length, (n) => this.termIndex.get(tokens[n]) ?? -1));
+  }
+
+  /**
+   * Embeds texts already tokenized and numbered (ingest's passages): `vector(i)` is text i's vector.
+   * Each distinct term is looked up in the model once, not at every occurrence.
+   */
+  numberedVectors({ vocab, lists }: NumberedTerms): (i: number) => number[] {
+    const toModel = Int32Array.from(vocab, (t) => this.termIndex.get(t) ?? -1);
+    return (i) => {
+      const ids = lists[i];
+      return this.project1(this.tfidf(ids.length, (n) => toModel[ids[n]]));
+    };
   }
 
   async embedDocuments(texts: string[]): Promise<number[][]> {
@@ -285,7 +291,9 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
       idf: number[];
     };
     const bin = await fs.readFile(path.join(dir, MODEL_BIN));
-    const projection = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
+    // A view when the bytes are 4-byte aligned (a large file's buffer is): a copy is 20 MB more to start with.
+    const aligned = bin.byteOffset % 4 === 0 ? bin : Buffer.from(bin);
+    const projection = new Float32Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.byteLength / 4));
     if (projection.length !== meta.vocab.length * meta.dims)
       throw new Error(
         `${MODEL_BIN} is truncated: expected ${meta.vocab.length * meta.dims} floats, found ${projection.length}`,

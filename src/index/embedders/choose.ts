@@ -3,6 +3,7 @@
  * users), else the built-in one fitted on the corpus, with a warning that says why.
  */
 import type { Config } from '../../config.js';
+import type { NumberedTerms } from '../../text/tokens.js';
 import { BuiltinEmbeddings } from './builtin.js';
 import type { TransformerEmbeddings } from './transformer.js';
 import type { Embedder } from './types.js';
@@ -10,7 +11,7 @@ import type { Embedder } from './types.js';
 /** How the index gets its embedder: a loaded transformer, or a built-in one to fit on the passages. */
 export type EmbedderPlan =
   | { kind: 'transformer'; embedder: TransformerEmbeddings }
-  | { kind: 'builtin'; fit: (texts: string[], tokens?: string[][]) => Embedder };
+  | { kind: 'builtin'; fit: (texts: string[], tokens?: NumberedTerms) => Embedder };
 
 export async function planEmbedder(
   config: Pick<Config, 'embeddings' | 'builtinDims' | 'embeddingModel' | 'modelsDir' | 'offline' | 'hubEndpoint'>,

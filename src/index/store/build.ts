@@ -14,6 +14,8 @@ export interface BuildContents {
   passages: StoredPassage[];
   /** One vector per passage, in passage order. */
   vectors: ArrayLike<number>[];
+  /** Local files: the vector index already built from `vectors` (LocalStore.vectorIndexAhead). */
+  vectorIndexFile?: Promise<string>;
   keyword: Bm25Index;
   bridge: BridgeTable;
   /** Saved with the build when it is the built-in (corpus-fitted) one. */

@@ -43,15 +43,18 @@ export function decodeCorpus(columns: CorpusColumns): CorpusDocument[] {
   const stored = JSON.parse(columns.structure) as StoredDocument[];
   const { text, paragraphs, sentences } = columns;
   let i = 0;
-  return stored.map((d) => ({
-    ...d,
-    paragraphs: d.paragraphs.map((p) => {
+  // The parsed paragraphs are completed in place: copies ({ ...p }) held 12 MB more of heap on the
+  // 53,000-passage corpus (V8 gave the copies shapes of their own).
+  for (const d of stored) {
+    for (const p of d.paragraphs as Paragraph[]) {
       const [start, end, first, count] = paragraphs.subarray(i * 4, ++i * 4);
       const spans: Array<[number, number]> = new Array(count);
       for (let s = 0; s < count; s++) spans[s] = [sentences[2 * (first + s)], sentences[2 * (first + s) + 1]];
-      return { ...p, text: text.slice(start, end), sentences: spans };
-    }),
-  }));
+      p.text = text.slice(start, end);
+      p.sentences = spans;
+    }
+  }
+  return stored as CorpusDocument[];
 }
 
 export interface PassageColumns {

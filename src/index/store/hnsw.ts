@@ -3,6 +3,8 @@
  * written to one binary file. Labels are positions in the build's passage list.
  */
 import { open } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
 import type { VectorFilter, VectorHit, VectorIndex, VectorItem } from './types.js';
 
@@ -126,5 +128,82 @@ export class HnswVectorIndex implements VectorIndex {
 
   async write(file: string): Promise<void> {
     await this.index.writeIndex(file);
+  }
+}
+
+/** The worker's code (no module file: it runs the same under tsx and in the built server). */
+const AHEAD_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const hnswlib = require(workerData.hnswlib);
+const { dims, capacity, m, efConstruction, seed, file, vectors, published } = workerData;
+const index = new hnswlib.HierarchicalNSW('cosine', dims);
+index.initIndex(Math.max(1, capacity), m, efConstruction, seed);
+for (let label = 0; label < capacity; ) {
+  const available = Atomics.load(published, 0);
+  if (available === label) {
+    Atomics.wait(published, 0, label);
+    continue;
+  }
+  for (; label < available; label++) index.addPoint(Array.from(vectors.subarray(label * dims, (label + 1) * dims)), label);
+}
+index.writeIndexSync(file);
+parentPort.postMessage('written');
+`;
+
+/**
+ * An hnswlib index built on a worker thread while ingest finishes the rest of a build (the
+ * vectors still being embedded, the keyword index, the bridge): inserting 53,000 vectors is
+ * 11 s of one core. Vectors are handed over in label order and inserted in that order, with the
+ * parameters and seed of create(), so the file is the one add() and write() would give.
+ */
+export class VectorIndexAhead {
+  private readonly worker: Worker;
+  private readonly vectors: Float32Array;
+  private readonly published = new Int32Array(new SharedArrayBuffer(4));
+  private count = 0;
+  /** Resolves with the file once every vector is in and the index is written. */
+  readonly written: Promise<string>;
+
+  constructor(
+    private readonly dims: number,
+    private readonly capacity: number,
+    file: string,
+  ) {
+    this.vectors = new Float32Array(new SharedArrayBuffer(capacity * dims * Float32Array.BYTES_PER_ELEMENT));
+    this.worker = new Worker(AHEAD_SOURCE, {
+      eval: true,
+      workerData: {
+        hnswlib: createRequire(import.meta.url).resolve('hnswlib-node'),
+        dims,
+        capacity,
+        m: M,
+        efConstruction: EF_CONSTRUCTION,
+        seed: SEED,
+        file,
+        vectors: this.vectors,
+        published: this.published,
+      },
+    });
+    this.worker.unref(); // an ingest that fails must not leave the process waiting on it
+    this.written = new Promise((resolve, reject) => {
+      this.worker.once('message', () => resolve(file));
+      this.worker.once('error', reject);
+      this.worker.once('exit', (code) => reject(new Error(`the vector index thread stopped (exit code ${code})`)));
+    });
+    this.written.catch(() => undefined); // awaited by the store's write; an ingest that fails never gets there
+  }
+
+  /** Hand over the next vector (label order). */
+  publish(vector: ArrayLike<number>): void {
+    if (vector.length !== this.dims)
+      throw new Error(`a ${vector.length}-dimensional vector, the index holds ${this.dims}`);
+    if (this.count >= this.capacity) throw new Error(`more than ${this.capacity} vectors`);
+    this.vectors.set(vector, this.count * this.dims);
+    Atomics.store(this.published, 0, ++this.count);
+    Atomics.notify(this.published, 0);
+  }
+
+  cancel(): void {
+    void this.worker.terminate();
   }
 }

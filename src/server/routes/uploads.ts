@@ -3,8 +3,9 @@
  * DELETE /api/documents/:id. Mounted behind the /api guard, so API_KEY applies; on a
  * non-loopback HOST without an API key both are refused and the library is read-only.
  */
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import multer from 'multer';
+import { createRequire } from 'node:module';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import type multer from 'multer';
 import { SUPPORTED } from '../../corpus/loaders/index.js';
 import { HttpError } from '../errors.js';
 import type { Library } from '../library.js';
@@ -20,12 +21,16 @@ export interface UploadRouteOptions {
   maxFileBytes: number;
 }
 
+/** multer is required by the first upload: a start need not load it for a route most servers never see. */
+let multerModule: typeof multer | undefined;
+const loadMulter = () => (multerModule ??= createRequire(import.meta.url)('multer') as typeof multer);
+
 export function isLoopback(host: string): boolean {
   return LOOPBACK.test(host.replace(/^\[|\]$/g, ''));
 }
 
 function multerError(err: unknown, maxFileBytes: number): HttpError {
-  if (err instanceof multer.MulterError) {
+  if (err instanceof loadMulter().MulterError) {
     if (err.code === 'LIMIT_FILE_SIZE') {
       return new HttpError(
         413,
@@ -57,13 +62,15 @@ export function uploadRoutes(library: Library, options: UploadRouteOptions): Rou
     }
     next();
   };
-  const receive = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: options.maxFileBytes, files: MAX_FILES },
-    defParamCharset: 'utf8',
-  }).array('file', MAX_FILES);
-  const files = (req: Request, res: Response, next: NextFunction) =>
+  let receive: RequestHandler | undefined;
+  const files = (req: Request, res: Response, next: NextFunction) => {
+    receive ??= loadMulter()({
+      storage: loadMulter().memoryStorage(),
+      limits: { fileSize: options.maxFileBytes, files: MAX_FILES },
+      defParamCharset: 'utf8',
+    }).array('file', MAX_FILES);
     receive(req, res, (err: unknown) => next(err ? multerError(err, options.maxFileBytes) : undefined));
+  };
 
   router.post('/api/documents', writable, files, async (req, res) => {
     const received = (req.files as Express.Multer.File[] | undefined) ?? [];
