@@ -95,3 +95,35 @@ describe('a document named by its kind', () => {
     assert.equal(none.documentBoosts('报告里怎么说发展现代化产业体系？', 'zh').size, 0);
   });
 });
+
+describe('places kept for the document a question points at', () => {
+  let kb: KnowledgeBase;
+  before(async () => {
+    const corpus = path.join(tempDir(), 'corpus');
+    mkdirSync(corpus);
+    // One speech that barely matches, among six reports that match the question far better.
+    writeFileSync(path.join(corpus, 'speech.txt'), '在某座谈会上的讲话\n\n现代化建设要久久为功，一张蓝图绘到底。\n');
+    for (const province of ['江西', '湖南', '湖北', '河南', '河北', '山西'])
+      writeFileSync(path.join(corpus, `${province}.txt`), `${province}省政府工作报告\n\n${SHARED}\n`);
+    const config = testConfig(corpus);
+    await ingest(config);
+    kb = await KnowledgeBase.load(config);
+  });
+
+  const question = '讲话里怎么说发展现代化产业体系？';
+  const speechIn = (results: { doc: { meta: { title: string } } }[]) =>
+    results.some((r) => r.doc.meta.title === '在某座谈会上的讲话');
+
+  it('keeps retrieval.namedDocumentSlots places in the top k for its best paragraphs', async () => {
+    const { results } = await new Answerer(kb).retrieve(question, question, { k: 5 });
+    assert.equal(results.length, 5);
+    assert.ok(speechIn(results));
+    assert.ok(speechIn(results.slice(-1)), 'it takes the place of the weakest result');
+  });
+
+  it('ranks by score alone without slots', async () => {
+    const plain = new Answerer(kb, withSetting(DEFAULT_TUNING, 'retrieval.namedDocumentSlots', 0));
+    const { results } = await plain.retrieve(question, question, { k: 5 });
+    assert.ok(!speechIn(results));
+  });
+});

@@ -32,6 +32,8 @@ import { TEXT } from './text.js';
 import type { Answer, AnswerEvent, AnswerOptions, Suggestion, Turn } from './types.js';
 
 const RETRIEVE_K = 8;
+/** A question that points at more documents than this (by title or kind) points at none in particular. */
+const NAMED_MAX_DOCUMENTS = 2;
 /** Questions this short may lean on the previous one (see isFollowUp). */
 const FOLLOW_UP_MAX_CHARS = 14;
 const FOLLOW_UP_MAX_ENGLISH_WORDS = 6;
@@ -121,15 +123,33 @@ export class Answerer {
    * Search with the question's synonyms and translations (see retrieval/expand). Title/byline
    * passages take part only when the question asks who or when.
    */
-  retrieve(query: string, focus = query, options: SearchOptions = {}): Promise<ExpandedResults> {
+  async retrieve(query: string, focus = query, options: SearchOptions = {}): Promise<ExpandedResults> {
     const route = routeQuestion(focus);
     const includeHeaders = METADATA_TYPES.has(route.type);
-    return expandedSearch(this.searcher, query, this.tuning.evidence, focus, {
-      k: RETRIEVE_K,
-      includeHeaders,
-      docBoosts: this.documentBoosts(focus, route.language),
-      ...options,
-    });
+    const docBoosts = this.documentBoosts(focus, route.language);
+    const search = (extra: SearchOptions) =>
+      expandedSearch(this.searcher, query, this.tuning.evidence, focus, {
+        k: RETRIEVE_K,
+        includeHeaders,
+        docBoosts,
+        ...options,
+        ...extra,
+      });
+    const found = await search({});
+    // The documents a question points at (two at most: more is no pointing) keep a few places among the
+    // results however well the others score: among hundreds of reports, the named document's best paragraph
+    // can rank below five reports that share the question's words.
+    const { namedDocumentSlots } = this.tuning.retrieval;
+    const named = [...docBoosts.keys()];
+    const have = found.results.filter((r) => docBoosts.has(r.doc.id)).length;
+    if (named.length === 0 || named.length > NAMED_MAX_DOCUMENTS || options.docIds || have >= namedDocumentSlots)
+      return found;
+    const own = (await search({ docIds: named, k: namedDocumentSlots })).results.filter(
+      (r) => !found.results.some((f) => f.paragraph.id === r.paragraph.id),
+    );
+    const add = own.slice(0, namedDocumentSlots - have);
+    const keep = found.results.slice(0, Math.max(0, (options.k ?? RETRIEVE_K) - add.length));
+    return { ...found, results: [...keep, ...add] };
   }
 
   answer(question: string, history: Turn[] = [], options: AnswerOptions = {}): Promise<Answer> {
