@@ -2,6 +2,7 @@
  * External evaluation sets from DATASETS_DIR (default ../shared/datasets), turned into corpora the product can
  * ingest like any user folder (one file per context/document) plus their questions.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -52,12 +53,16 @@ export function requireDatasets(datasetsDir: string, names: string[]): void {
   }
 }
 
-/** Write files only when the corpus folder is new, so indexes built from it stay fresh. */
-function materialise(dir: string, files: Array<[string, string]>): void {
+/**
+ * Write files only when the corpus folder is new, so indexes built from it stay fresh. `files` is
+ * called only then: some sets read tens of megabytes to make them.
+ */
+function materialise(dir: string, files: () => Array<[string, string]>): void {
   if (existsSync(path.join(dir, '.complete'))) return;
   mkdirSync(dir, { recursive: true });
-  for (const [name, text] of files) writeFileSync(path.join(dir, name), text);
-  writeFileSync(path.join(dir, '.complete'), String(files.length));
+  const list = files();
+  for (const [name, text] of list) writeFileSync(path.join(dir, name), text);
+  writeFileSync(path.join(dir, '.complete'), String(list.length));
 }
 
 /** SQuAD v1 layout (CMRC 2018). */
@@ -85,7 +90,7 @@ export function cmrc2018(datasetsDir: string, workDir: string): ExternalSet {
     }
   }
   const corpusDir = path.join(workDir, 'corpora', 'cmrc2018');
-  materialise(corpusDir, files);
+  materialise(corpusDir, () => files);
   return { name: 'cmrc2018', corpusDir, questions };
 }
 
@@ -106,7 +111,7 @@ export function covidPolicy(datasetsDir: string, workDir: string): ExternalSet {
     return { id: q.id, question: q.question, source: `${q.docid}.txt`, answer: q.answer };
   });
   const corpusDir = path.join(workDir, 'corpora', 'covid-policy-qa');
-  materialise(corpusDir, files);
+  materialise(corpusDir, () => files);
   return { name: 'covid-policy-qa', corpusDir, questions };
 }
 
@@ -121,7 +126,10 @@ export function goldAtScale(datasetsDir: string, workDir: string, seedDir: strin
     readdirSync(dir)
       .filter((f) => !f.startsWith('.'))
       .map((f) => [f, readFileSync(path.join(dir, f), 'utf8')] as [string, string]);
-  const corpusDir = path.join(workDir, 'corpora', 'gold-at-scale');
-  materialise(corpusDir, [...read(seedDir), ...read(reports)]);
+  const seed = read(seedDir);
+  // Named by the seed files' contents: an edited corpus/ gets a new folder, not the stale copy.
+  const fingerprint = createHash('sha256').update(JSON.stringify(seed)).digest('hex').slice(0, 12);
+  const corpusDir = path.join(workDir, 'corpora', `gold-at-scale-${fingerprint}`);
+  materialise(corpusDir, () => [...seed, ...read(reports)]);
   return corpusDir;
 }
