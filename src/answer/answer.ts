@@ -296,10 +296,6 @@ export class Answerer {
   }
 
   /**
-   * The document a question names by its title ("新年贺词", "the New Year address"), with how
-   * strongly: matching title bigrams, double for a bigram only one title has.
-   */
-  /**
    * Documents the question points at, each with the factor on its passages' fused scores: the one
    * it names by title ("新年贺词…"), and those of a kind it mentions ("讲话里…", "文章提到…") when
    * few documents are of that kind (among 714 reports, "报告" points at none of them).
@@ -320,6 +316,10 @@ export class Answerer {
     return boosts;
   }
 
+  /**
+   * The document a question names by its title ("新年贺词", "the New Year address"), with how
+   * strongly: matching title bigrams, double for a bigram only one title has.
+   */
   namedDocument(question: string, language: Language): { doc: CorpusDocument; hits: number } | undefined {
     const stripped = question.replace(
       /总结|概括|摘要|概述|归纳|一下|文章|部分|主要内容|summari[sz]e|summary|overview/gi,
