@@ -127,29 +127,28 @@ export class Answerer {
     const route = routeQuestion(focus);
     const includeHeaders = METADATA_TYPES.has(route.type);
     const docBoosts = this.documentBoosts(focus, route.language);
-    const search = (extra: SearchOptions) =>
-      expandedSearch(this.searcher, query, this.tuning.evidence, focus, {
-        k: RETRIEVE_K,
-        includeHeaders,
-        docBoosts,
-        ...options,
-        ...extra,
-      });
-    const found = await search({});
+    const k = options.k ?? RETRIEVE_K;
+    const named = docBoosts.size > 0 && docBoosts.size <= NAMED_MAX_DOCUMENTS && !options.docIds;
+    const { namedDocumentSlots, candidates } = this.tuning.retrieval;
+    const found = await expandedSearch(this.searcher, query, this.tuning.evidence, focus, {
+      k: RETRIEVE_K,
+      includeHeaders,
+      docBoosts,
+      ...options,
+      // Every candidate, to find the named documents' best ones below the top k.
+      ...(named ? { k: Math.max(k, candidates) } : {}),
+    });
+    if (!named) return found;
     // The documents a question points at (two at most: more is no pointing) keep a few places among the
     // results however well the others score: among hundreds of reports, the named document's best paragraph
     // can rank below five reports that share the question's words.
-    const { namedDocumentSlots } = this.tuning.retrieval;
-    const named = [...docBoosts.keys()];
-    const have = found.results.filter((r) => docBoosts.has(r.doc.id)).length;
-    if (named.length === 0 || named.length > NAMED_MAX_DOCUMENTS || options.docIds || have >= namedDocumentSlots)
-      return found;
-    const own = (await search({ docIds: named, k: namedDocumentSlots })).results.filter(
-      (r) => !found.results.some((f) => f.paragraph.id === r.paragraph.id),
-    );
-    const add = own.slice(0, namedDocumentSlots - have);
-    const keep = found.results.slice(0, Math.max(0, (options.k ?? RETRIEVE_K) - add.length));
-    return { ...found, results: [...keep, ...add] };
+    const top = found.results.slice(0, k);
+    const have = top.filter((r) => docBoosts.has(r.doc.id)).length;
+    const add = found.results
+      .slice(k)
+      .filter((r) => docBoosts.has(r.doc.id))
+      .slice(0, Math.max(0, namedDocumentSlots - have));
+    return { ...found, results: [...top.slice(0, Math.max(0, k - add.length)), ...add] };
   }
 
   answer(question: string, history: Turn[] = [], options: AnswerOptions = {}): Promise<Answer> {
