@@ -22,6 +22,7 @@ import { runScript } from './child.js';
 import { describeMixedLoad, mixedLoad } from './mixed-load.js';
 import { bareOnnxCharsPerSecond } from './onnx-bare.js';
 import { type PeerQuestion, runPeers } from './peers.js';
+import { writeSection } from './report.js';
 import { type BenchServer, startBenchServer } from './server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -341,9 +342,12 @@ const table = [
   '|---|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${[...r, '', '', '', '', '', ''].slice(0, 7).join(' | ')} |`),
 ];
-writeFileSync(
+// The rest of BENCHMARKS.md (store benches, notes written by hand) stays as it is.
+writeSection(
   path.join(ROOT, 'BENCHMARKS.md'),
-  `# Benchmarks\n\n${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${machine}${quick ? ' (`--quick`: no scale corpus)' : ''}.\nProduced by \`npm run bench${quick ? ' -- --quick' : ''}\`; raw numbers in \`bench-results/bench.json\`.\n\n${table.join('\n')}\n`,
+  'bench',
+  `${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${machine}${quick ? ' (`--quick`: no scale corpus)' : ''}.\nProduced by \`npm run bench${quick ? ' -- --quick' : ''}\`; raw numbers in \`bench-results/bench.json\`.\n\n${table.join('\n')}`,
+  'top',
 );
 console.log('\nwrote BENCHMARKS.md and bench-results/bench.json');
 

@@ -8,7 +8,7 @@
  */
 
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -16,6 +16,7 @@ import { parseArgs } from '../../src/config.js';
 import { loadGold } from '../../src/eval/gold.js';
 import { percentile } from '../../src/eval/stats.js';
 import { runScript } from './child.js';
+import { writeSection } from './report.js';
 import { serverArgs } from './server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -167,10 +168,7 @@ console.log(
 if (!args.switches.has('postgres-only')) await measure('local');
 if (databaseUrl) await measure('postgres');
 
-const START = `<!-- store-bench ${name} -->`;
-const END = `<!-- /store-bench ${name} -->`;
 const section = [
-  START,
   `### Stores on \`${name}\` (\`npm run bench:store -- ${process.argv.slice(2).join(' ')}\`` +
     `${databaseUrl ? ' with DATABASE_URL' : ''}, ${new Date().toISOString().slice(0, 10)}, ` +
     `load average ${f(os.loadavg()[0], 1)} on ${os.cpus().length} cores)`,
@@ -178,15 +176,6 @@ const section = [
   '| measure | result | | | |',
   '|---|---|---|---|---|',
   ...rows.map((r) => `| ${[...r, '', '', '', ''].slice(0, 5).join(' | ')} |`),
-  END,
 ].join('\n');
-const file = path.join(ROOT, 'BENCHMARKS.md');
-const text = readFileSync(file, 'utf8');
-const at = text.indexOf(START);
-writeFileSync(
-  file,
-  at >= 0
-    ? text.slice(0, at) + section + text.slice(text.indexOf(END) + END.length)
-    : `${text.trimEnd()}\n\n${section}\n`,
-);
+writeSection(path.join(ROOT, 'BENCHMARKS.md'), `store-bench ${name}`, section, 'end');
 console.log(`\nwrote the ${name} rows into BENCHMARKS.md`);
