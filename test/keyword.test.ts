@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Bm25Index, FIELD_BOOST, type KeywordDoc, TermTable } from '../src/index/keyword.js';
 
-const doc = (id: string, text: string, section = '', document = ''): KeywordDoc => ({ id, text, section, document });
+const doc = (id: string, text: string, section = '', document = ''): KeywordDoc => ({
+  id,
+  docId: id,
+  text,
+  section,
+  document,
+});
 
 const CORPUS: KeywordDoc[] = [
   doc('industry', '推进新型工业化，建设制造强国。', '一、总体要求', '工业文章'),
@@ -120,13 +126,46 @@ describe('TermTable', () => {
   });
 });
 
+describe('Bm25Index.query within documents', () => {
+  it('returns only passages of the documents named, scored as without the filter', async () => {
+    const index = Bm25Index.build([
+      { ...doc('a1', '粮食生产稳定'), docId: 'a' },
+      // Interleaved: a document's passages need not be numbered together.
+      { ...doc('b1', '粮食生产粮食安全'), docId: 'b' },
+      { ...doc('a2', '粮食安全与农业发展'), docId: 'a' },
+    ]);
+    const all = await index.query('粮食安全', 10);
+    const within = await index.query('粮食安全', 10, undefined, { docIds: ['a'] });
+    assert.deepEqual(
+      within,
+      all.filter((h) => h.id.startsWith('a')),
+    );
+    assert.deepEqual(await index.query('粮食安全', 10, undefined, { docIds: ['nowhere'] }), []);
+  });
+
+  it('scores a term most passages use, which the search over every passage leaves out', async () => {
+    // Above COMMON_MIN_PASSAGES, a term in more than COMMON_SHARE of them is skipped when the query has a rarer one.
+    const docs = Array.from({ length: 6000 }, (_, i) =>
+      i < 2
+        ? { ...doc(`named${i}`, i === 0 ? '创新驱动发展' : '粮食安全发展'), docId: 'named' }
+        : doc(`r${i}`, `创新第${i}项`),
+    );
+    const index = Bm25Index.build(docs);
+    const everywhere = await index.query('创新 粮食', 5);
+    assert.deepEqual(
+      everywhere.map((h) => h.id),
+      ['named1'],
+    );
+    const within = await index.query('创新 粮食', 5, undefined, { docIds: ['named'] });
+    assert.deepEqual(within.map((h) => h.id).sort(), ['named0', 'named1']);
+    assert.ok(within.find((h) => h.id === 'named0')!.terms.includes('创新'));
+  });
+});
+
 describe('Bm25Index packed postings', () => {
   it('gives identical results when rebuilt from its packed postings', async () => {
     const index = Bm25Index.build(CORPUS);
-    const restored = new Bm25Index(
-      CORPUS.map((d) => d.id),
-      index.packed(),
-    );
+    const restored = new Bm25Index(CORPUS, index.packed());
     for (const query of ['新型工业化', '粮食', '科技创新', '工业文章', '贺词', '火星']) {
       assert.deepEqual(await restored.query(query, 10), await index.query(query, 10), query);
     }

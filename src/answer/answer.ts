@@ -141,13 +141,27 @@ export class Answerer {
     if (!named) return found;
     // The documents a question points at (two at most: more is no pointing) keep a few places among the
     // results however well the others score: among hundreds of reports, the named document's best paragraph
-    // can rank below five reports that share the question's words.
+    // can rank below five reports that share the question's words. Their best are those the first search
+    // found below the top k, then those a keyword search within them finds (every query word scored
+    // there, and no candidate pool to fall out of).
     const top = found.results.slice(0, k);
+    const within = await expandedSearch(this.searcher, query, this.tuning.evidence, focus, {
+      k: namedDocumentSlots,
+      includeHeaders,
+      mode: 'keyword',
+      docIds: [...docBoosts.keys()],
+    });
     const have = top.filter((r) => docBoosts.has(r.doc.id)).length;
-    const add = found.results
-      .slice(k)
-      .filter((r) => docBoosts.has(r.doc.id))
-      .slice(0, Math.max(0, namedDocumentSlots - have));
+    const shown = new Set(top.map((r) => r.paragraph.id));
+    const add = [
+      ...found.results
+        .slice(k)
+        .filter((r) => docBoosts.has(r.doc.id))
+        .slice(0, Math.max(0, namedDocumentSlots - have)),
+      ...within.results,
+    ]
+      .filter((r) => !shown.has(r.paragraph.id) && shown.add(r.paragraph.id))
+      .slice(0, namedDocumentSlots);
     return { ...found, results: [...top.slice(0, Math.max(0, k - add.length)), ...add] };
   }
 

@@ -105,6 +105,7 @@ function keywordDocs(documents: CorpusDocument[], passages: Passage[]): KeywordD
     const meta = docs.get(p.docId)!.meta;
     return {
       id: p.id,
+      docId: p.docId,
       text: p.text,
       section: sectionPaths.get(p.paragraphId) ?? '',
       document: [meta.title, meta.subtitle, meta.byline].filter(Boolean).join(' '),

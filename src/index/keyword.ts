@@ -9,12 +9,13 @@
  * typed arrays, written as binary files and used in place when loaded (no parsing).
  */
 import { BIGRAM_MARK, type NumberedTerms, numberLists, numberTerms, terms } from '../text/tokens.js';
-import type { KeywordHit, KeywordIndex } from './store/types.js';
+import type { KeywordFilter, KeywordHit, KeywordIndex } from './store/types.js';
 
 export type { KeywordHit, KeywordIndex } from './store/types.js';
 
 export interface KeywordDoc {
   id: string;
+  docId: string;
   text: string;
   section: string;
   document: string;
@@ -41,6 +42,18 @@ export function bm25Idf(passages: number, df: number): number {
 /** BM25+ term-frequency saturation with length normalisation. */
 function saturate(tf: number, length: number, avgLength: number): number {
   return DELTA + (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / (avgLength || 1)));
+}
+
+/** The first position in an ascending array whose value is at least `value`. */
+function lowerBound(sorted: Uint16Array | Uint32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The k best entries by adjusted score, without sorting them all. */
@@ -187,9 +200,12 @@ function fieldIndex(packed: PackedField): FieldIndex {
 export class Bm25Index implements KeywordIndex {
   private readonly fields: Record<Field, FieldIndex>;
 
-  /** `ids[i]` is the passage id of doc i in the postings. */
+  /** Numbers of the passages of each document, made on the first filtered query. */
+  private labelsByDoc: Map<string, number[]> | undefined;
+
+  /** `passages[i]` is the passage numbered i in the postings. */
   constructor(
-    private readonly ids: readonly string[],
+    private readonly passages: readonly { id: string; docId: string }[],
     packed: Record<Field, PackedField>,
   ) {
     this.fields = {
@@ -198,8 +214,8 @@ export class Bm25Index implements KeywordIndex {
       document: fieldIndex(packed.document),
     };
     for (const f of FIELDS) {
-      if (packed[f].lengths.length !== ids.length)
-        throw new Error(`the ${f} keyword field covers ${packed[f].lengths.length} passages, not ${ids.length}`);
+      if (packed[f].lengths.length !== passages.length)
+        throw new Error(`the ${f} keyword field covers ${packed[f].lengths.length} passages, not ${passages.length}`);
     }
   }
 
@@ -213,7 +229,7 @@ export class Bm25Index implements KeywordIndex {
       return t;
     };
     return new Bm25Index(
-      docs.map((d) => d.id),
+      docs.map(({ id, docId }) => ({ id, docId })),
       {
         text: packField(text ?? numberTerms(docs.map((d) => d.text))),
         section: packField(numberLists(docs.map((d) => cached(d.section)))),
@@ -228,7 +244,7 @@ export class Bm25Index implements KeywordIndex {
   }
 
   get size(): number {
-    return this.ids.length;
+    return this.passages.length;
   }
 
   private list(
@@ -282,16 +298,48 @@ export class Bm25Index implements KeywordIndex {
     }
   }
 
-  async query(text: string, k: number, queryTerms: string[] = terms(text)): Promise<KeywordHit[]> {
+  /**
+   * The passages of these documents as runs of consecutive numbers [from, to), in order: a
+   * document's passages are numbered together, so a run per document, found in each posting list
+   * (kept in passage order) by binary search instead of a pass over it.
+   */
+  private runsOf(docIds: readonly string[]): Array<[number, number]> {
+    if (!this.labelsByDoc) {
+      this.labelsByDoc = new Map();
+      for (const [label, p] of this.passages.entries()) {
+        const labels = this.labelsByDoc.get(p.docId);
+        if (labels) labels.push(label);
+        else this.labelsByDoc.set(p.docId, [label]);
+      }
+    }
+    const labels = [...new Set(docIds)].flatMap((id) => this.labelsByDoc!.get(id) ?? []).sort((a, b) => a - b);
+    const runs: Array<[number, number]> = [];
+    for (const label of labels) {
+      const last = runs[runs.length - 1];
+      if (last && last[1] === label) last[1]++;
+      else runs.push([label, label + 1]);
+    }
+    return runs;
+  }
+
+  async query(
+    text: string,
+    k: number,
+    queryTerms: string[] = terms(text),
+    filter: KeywordFilter = {},
+  ): Promise<KeywordHit[]> {
     if (k <= 0) return [];
     const scores = new Map<number, number>();
     const matched = new Map<number, Set<string>>();
     const n = this.size;
+    const runs = filter.docIds ? this.runsOf(filter.docIds) : undefined;
     // Terms in most passages add little to the score but cost a pass over huge postings;
-    // leave them out unless the query has nothing rarer.
+    // leave them out unless the query has nothing rarer, or the search is within a few documents.
     const common = (t: string) => this.df(t) > n * COMMON_SHARE;
     const useful =
-      n > COMMON_MIN_PASSAGES && queryTerms.some((t) => !common(t)) ? queryTerms.filter((t) => !common(t)) : queryTerms;
+      !runs && n > COMMON_MIN_PASSAGES && queryTerms.some((t) => !common(t))
+        ? queryTerms.filter((t) => !common(t))
+        : queryTerms;
     // A term repeated in the query (or added again by expansion) counts again.
     for (const term of useful) {
       for (const f of FIELDS) {
@@ -299,17 +347,21 @@ export class Bm25Index implements KeywordIndex {
         if (!list) continue;
         const { lengths, avgLength } = this.fields[f];
         const scale = FIELD_BOOST[f] * bm25Idf(n, list.docs.length);
-        for (let i = 0; i < list.docs.length; i++) {
-          const doc = list.docs[i];
-          scores.set(doc, (scores.get(doc) ?? 0) + scale * saturate(list.tfs[i], lengths[doc], avgLength));
-          let m = matched.get(doc);
-          if (!m) matched.set(doc, (m = new Set()));
-          m.add(term);
-        }
+        const spans = runs
+          ? runs.map(([from, to]) => [lowerBound(list.docs, from), lowerBound(list.docs, to)])
+          : [[0, list.docs.length]];
+        for (const [start, end] of spans)
+          for (let i = start; i < end; i++) {
+            const doc = list.docs[i];
+            scores.set(doc, (scores.get(doc) ?? 0) + scale * saturate(list.tfs[i], lengths[doc], avgLength));
+            let m = matched.get(doc);
+            if (!m) matched.set(doc, (m = new Set()));
+            m.add(term);
+          }
       }
     }
     // Coordination: a passage matching more distinct query terms ranks higher (as MiniSearch does).
     const ranked = topK(scores, k, (doc, score) => score * matched.get(doc)!.size);
-    return ranked.map(([doc, score]) => ({ id: this.ids[doc], score, terms: [...matched.get(doc)!] }));
+    return ranked.map(([doc, score]) => ({ id: this.passages[doc].id, score, terms: [...matched.get(doc)!] }));
   }
 }

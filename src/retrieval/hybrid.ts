@@ -105,7 +105,8 @@ export class HybridSearcher {
     }
     if (mode !== 'dense') {
       const queryTerms = [...terms(query), ...(options.extraTerms ?? [])];
-      (await this.kb.keyword.query(query, pool, queryTerms)).forEach((h, rank) => {
+      const filter = options.docIds ? { docIds: options.docIds } : undefined;
+      (await this.kb.keyword.query(query, pool, queryTerms, filter)).forEach((h, rank) => {
         const c = candidate(h.id);
         if (c) Object.assign(c, { keyword: h.score, keywordRank: rank, matched: h.terms });
       });

@@ -15,7 +15,7 @@ import { openKnowledgeBase } from '../../src/index/open.js';
 import { closePools, SCHEMA_VERSION } from '../../src/index/store/postgres.js';
 import { LiveAnswerer } from '../../src/server/live.js';
 import { corpusCopy, tempDir } from '../helpers.js';
-import { ask, clusterUrl, databaseUrl, dropDatabases, freshDatabase, listen, pgConfig, replicaUrl } from './helpers.js';
+import { ask, clusterUrl, databaseUrl, dropDatabases, freshDatabase, listen, NO_REPLICA, pgConfig, replicaUrl } from './helpers.js';
 
 const quiet = { log: () => {} };
 /** Marks the connections of the server under test in pg_stat_activity, on the primary and the replica. */
@@ -57,7 +57,7 @@ async function serverConnections(url: string, name: string): Promise<number> {
   return row.n;
 }
 
-describe('PostgreSQL read replica', () => {
+describe('PostgreSQL read replica', { skip: NO_REPLICA }, () => {
   let db: { name: string; primary: string; replica: string };
   let corpus: string;
   /** The ingest job: writes to the primary and knows nothing of the replica. */

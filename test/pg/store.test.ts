@@ -1,6 +1,6 @@
 /**
- * The PostgreSQL + pgvector store against a real server (`npm run test:pg`). TEST_DATABASE_URL must
- * name a database we may create databases from: `bash .ci/postgres.sh npm run test:pg` starts a
+ * The PostgreSQL + pgvector store against a real server (`npm test`; skipped when TEST_DATABASE_URL is unset). It must
+ * name a database we may create databases from: `bash .ci/postgres.sh npm test` starts a
  * throwaway cluster and sets it (test/pg/helpers.ts).
  */
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ import { HybridSearcher } from '../../src/retrieval/hybrid.js';
 import { LiveAnswerer } from '../../src/server/live.js';
 import { DEFAULT_TUNING } from '../../src/tuning.js';
 import { corpusCopy, ROOT, shared, tempDir, testConfig } from '../helpers.js';
-import { ask, clusterUrl, databaseUrl, dropDatabases, freshDatabase, listen, pgConfig } from './helpers.js';
+import { ask, clusterUrl, databaseUrl, dropDatabases, freshDatabase, listen, NO_CLUSTER, pgConfig } from './helpers.js';
 
 const quiet = { log: () => {} };
 
@@ -39,7 +39,7 @@ const QUESTIONS = [
   '2024年新年贺词是谁发表的？',
 ];
 
-describe('PostgreSQL store', () => {
+describe('PostgreSQL store', { skip: NO_CLUSTER }, () => {
   let url: string;
   let local: KnowledgeBase;
   let stored: KnowledgeBase;
@@ -97,9 +97,21 @@ describe('PostgreSQL store', () => {
     );
   });
 
-  it('gives the same keyword scores as the local BM25 index', async () => {
-    for (const q of QUESTIONS.concat(['成都大运会 杭州亚运会', '党执政后的最大危险'])) {
-      const [a, b] = [await local.keyword.query(q, 20), await stored.keyword.query(q, 20)];
+  it('gives the same keyword scores as the local BM25 index, over all passages and within documents', async () => {
+    const within = { docIds: [local.documents[1].id, local.documents[3].id] };
+    for (const [q, filter] of QUESTIONS.concat(['成都大运会 杭州亚运会', '党执政后的最大危险']).flatMap((q) => [
+      [q, undefined] as const,
+      [q, within] as const,
+    ])) {
+      const [a, b] = [
+        await local.keyword.query(q, 20, undefined, filter),
+        await stored.keyword.query(q, 20, undefined, filter),
+      ];
+      if (filter)
+        assert.ok(
+          a.every((h) => within.docIds.includes(local.passageById.get(h.id)!.docId)),
+          q,
+        );
       assert.deepEqual(
         b.map((h) => h.id),
         a.map((h) => h.id),

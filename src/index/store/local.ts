@@ -307,10 +307,7 @@ export class LocalStore implements IndexStore {
       manifest,
       documents: store,
       vectors,
-      keyword: new Bm25Index(
-        passages.map((p) => p.id),
-        fields,
-      ),
+      keyword: new Bm25Index(passages, fields),
       bridge,
       builtinEmbedder:
         manifest.embedder.kind === 'builtin' ? () => BuiltinEmbeddings.load(path.join(dir, FILES.embedder)) : undefined,

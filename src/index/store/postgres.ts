@@ -24,7 +24,15 @@ import { COMMON_MIN_PASSAGES, COMMON_SHARE, FIELDS } from '../keyword.js';
 import { isManifest, type Manifest } from '../manifest.js';
 import { type BuildContents, IndexLoadError, type IndexStore, type LoadedBuild, type PreviousBuild } from './build.js';
 import { MemoryDocumentStore, type StoredPassage } from './documents.js';
-import type { KeywordHit, KeywordIndex, VectorFilter, VectorHit, VectorIndex, VectorItem } from './types.js';
+import type {
+  KeywordFilter,
+  KeywordHit,
+  KeywordIndex,
+  VectorFilter,
+  VectorHit,
+  VectorIndex,
+  VectorItem,
+} from './types.js';
 
 /** Schema migrations, in order; the schema's version is the number applied. */
 const MIGRATIONS = [
@@ -306,10 +314,17 @@ class PgKeywordIndex implements KeywordIndex {
     return this.wordDf.has(word);
   }
 
-  async query(text: string, k: number, queryTerms: string[] = terms(text)): Promise<KeywordHit[]> {
+  async query(
+    text: string,
+    k: number,
+    queryTerms: string[] = terms(text),
+    filter: KeywordFilter = {},
+  ): Promise<KeywordHit[]> {
     if (queryTerms.length === 0) return [];
-    const commonAbove = this.size > COMMON_MIN_PASSAGES ? this.size * COMMON_SHARE : 'Infinity';
+    const within = filter.docIds !== undefined;
+    const commonAbove = this.size > COMMON_MIN_PASSAGES && !within ? this.size * COMMON_SHARE : 'Infinity';
     const table = termsTable(this.build);
+    const passages = passagesTable(this.build);
     const { rows } = await this.pool.query<{ label: number; score: number; terms: string[]; id: string }>(
       `with q as (select term, count(*)::float8 as mult from unnest($1::text[]) as term group by term),
        c as (select q.term, q.mult, coalesce(t.df, 0) > $2::float8 as common
@@ -318,12 +333,13 @@ class PgKeywordIndex implements KeywordIndex {
        m as (select x.label, u.term, sum(u.mult * x.weight) as weight
              from u join ${table} t on t.term = u.term
              cross join lateral unnest(t.docs, t.weights) as x(label, weight)
+             ${within ? `where x.label in (select label from ${passages} where doc_id = any($4::text[]))` : ''}
              group by x.label, u.term),
        s as (select label, sum(weight) * count(*) as score, array_agg(term) as terms
              from m group by label order by score desc, label limit $3)
-       select s.score, s.terms, p.id from s join ${passagesTable(this.build)} p on p.label = s.label
+       select s.score, s.terms, p.id from s join ${passages} p on p.label = s.label
        order by s.score desc, s.label`,
-      [queryTerms, commonAbove, k],
+      within ? [queryTerms, commonAbove, k, filter.docIds] : [queryTerms, commonAbove, k],
     );
     return rows.map((r) => ({ id: r.id, score: r.score, terms: r.terms }));
   }

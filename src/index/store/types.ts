@@ -39,6 +39,15 @@ export interface KeywordHit {
   terms: string[];
 }
 
+export interface KeywordFilter {
+  /**
+   * Only passages of these documents. Every query term is scored then: the common-term skip
+   * (see Bm25Index.query) saves time over the whole corpus, but within a document a word most
+   * passages use ("创新") may be the one that singles out the paragraph.
+   */
+  docIds?: readonly string[];
+}
+
 /** BM25 over jieba terms: postings live in the store, statistics are answered at once. */
 export interface KeywordIndex {
   /** Number of passages indexed. */
@@ -48,7 +57,7 @@ export interface KeywordIndex {
   /** Whether the passages contain the word at all. */
   knows(word: string): boolean;
   /** The k best passages for the query terms (defaults to the terms of `text`). */
-  query(text: string, k: number, queryTerms?: string[]): Promise<KeywordHit[]>;
+  query(text: string, k: number, queryTerms?: string[], filter?: KeywordFilter): Promise<KeywordHit[]>;
 }
 
 /** Documents, sections, paragraphs (the header paragraph included) and passages by id. */
