@@ -12,7 +12,8 @@ import type { Config } from '../../src/config.js';
 import { createApp } from '../../src/server/app.js';
 import { ROOT, tempDir, testConfig } from '../helpers.js';
 
-const HOW = '`bash .ci/postgres.sh npm test` starts a throwaway PostgreSQL + pgvector cluster and a streaming replica of it';
+const HOW =
+  '`bash .ci/postgres.sh npm test` starts a throwaway PostgreSQL + pgvector cluster and a streaming replica of it';
 
 /**
  * Why the PostgreSQL tests cannot run here (no test cluster named), or false: `npm test` skips them

@@ -15,7 +15,17 @@ import { openKnowledgeBase } from '../../src/index/open.js';
 import { closePools, SCHEMA_VERSION } from '../../src/index/store/postgres.js';
 import { LiveAnswerer } from '../../src/server/live.js';
 import { corpusCopy, tempDir } from '../helpers.js';
-import { ask, clusterUrl, databaseUrl, dropDatabases, freshDatabase, listen, NO_REPLICA, pgConfig, replicaUrl } from './helpers.js';
+import {
+  ask,
+  clusterUrl,
+  databaseUrl,
+  dropDatabases,
+  freshDatabase,
+  listen,
+  NO_REPLICA,
+  pgConfig,
+  replicaUrl,
+} from './helpers.js';
 
 const quiet = { log: () => {} };
 /** Marks the connections of the server under test in pg_stat_activity, on the primary and the replica. */
