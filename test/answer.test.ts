@@ -107,6 +107,31 @@ describe('answers', () => {
     assertTraceable(who);
   });
 
+  it('answers who wrote a document it points at from the byline alone, in English too', async () => {
+    for (const question of [
+      'Who is the author of the MIIT article?',
+      'Who wrote the article on new industrialisation?',
+      '谁写了关于新型工业化的文章？',
+    ]) {
+      const a = await answerer.answer(question);
+      assert.equal(a.mode, 'answer', question);
+      assert.deepEqual(
+        a.citations.map((c) => c.paragraph),
+        [0],
+        question,
+      );
+      assert.match(a.answer, /中共工业和信息化部党组\)\[1\]$/, question);
+      assertTraceable(a);
+    }
+  });
+
+  it('does not name the one article there is as the author of an article on something else', async () => {
+    for (const question of ['谁写了关于气候变化的文章？', 'Who wrote the article about climate change?']) {
+      const a = await answerer.answer(question);
+      assert.doesNotMatch(a.answer, /工业和信息化部党组/, question);
+    }
+  });
+
   it('names the document for "which document" questions', async () => {
     const a = await answerer.answer('哪篇文稿里提到了C919大飞机？');
     assert.match(a.answer, /^二〇二四年新年贺词\[1\].*C919大飞机实现商飞/);

@@ -2,7 +2,27 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { holdsAnswerCue } from '../src/answer/compose.js';
-import { type QuestionType, routeQuestion } from '../src/answer/router.js';
+import { aboutPhrase, type QuestionType, routeQuestion } from '../src/answer/router.js';
+
+describe('routeQuestion asksAuthor', () => {
+  for (const q of [
+    '这篇文章的作者是谁？',
+    '新年贺词是谁发表的？',
+    'Who wrote the article?',
+    'Who is the author of the MIIT article?',
+  ])
+    it(`marks "${q}" as asking who wrote a document`, () => assert.equal(routeQuestion(q).asksAuthor, true));
+  for (const q of ['谁主持了会议？', 'Who chaired the meeting?', '作者提出了哪些任务？'])
+    it(`does not mark "${q}"`, () => assert.equal(routeQuestion(q).asksAuthor, false));
+});
+
+describe('aboutPhrase', () => {
+  it('finds what a question says a document is about', () => {
+    assert.equal(aboutPhrase('谁写了关于气候变化的文章？'), '气候变化');
+    assert.equal(aboutPhrase('Who wrote the article on new industrialisation?'), 'new industrialisation');
+    assert.equal(aboutPhrase('Who is the author of the MIIT article?'), undefined);
+  });
+});
 
 describe('routeQuestion type', () => {
   const examples: Array<[QuestionType, string, string]> = [

@@ -6,6 +6,7 @@
  */
 import type { CorpusDocument, Paragraph, Section } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
+import { headerId, isHeader } from '../index/passages.js';
 import { type Genre, genresMentioned, genresOf } from '../lexicon/genres.js';
 import { type ExpandedResults, expandedSearch, profileQuery, type QueryProfile } from '../retrieval/expand.js';
 import { HybridSearcher, type SearchOptions, type SearchResult } from '../retrieval/hybrid.js';
@@ -26,7 +27,7 @@ import {
 } from './composer.js';
 import { partialAnswer } from './partial.js';
 import { type PolicyFeatures, policyFeatures, shouldDecline } from './policy.js';
-import { type QuestionType, type Route, routeQuestion } from './router.js';
+import { aboutPhrase, type QuestionType, type Route, routeQuestion } from './router.js';
 import { type SummaryOptions, summarizeParagraphs } from './summarize.js';
 import { TEXT } from './text.js';
 import type { Answer, AnswerEvent, AnswerOptions, Suggestion, Turn } from './types.js';
@@ -129,7 +130,7 @@ export class Answerer {
     const docBoosts = this.documentBoosts(focus, route.language);
     const k = options.k ?? RETRIEVE_K;
     const named = docBoosts.size > 0 && docBoosts.size <= NAMED_MAX_DOCUMENTS && !options.docIds;
-    const { namedDocumentSlots, candidates } = this.tuning.retrieval;
+    const { candidates } = this.tuning.retrieval;
     const found = await expandedSearch(this.searcher, query, this.tuning.evidence, focus, {
       k: RETRIEVE_K,
       includeHeaders,
@@ -138,13 +139,41 @@ export class Answerer {
       // Every candidate, to find the named documents' best ones below the top k.
       ...(named ? { k: Math.max(k, candidates) } : {}),
     });
-    if (!named) return found;
-    // The documents a question points at (two at most: more is no pointing) keep a few places among the
-    // results however well the others score: among hundreds of reports, the named document's best paragraph
-    // can rank below five reports that share the question's words. Their best are those the first search
-    // found below the top k, then those a keyword search within them finds (every query word scored
-    // there, and no candidate pool to fall out of).
-    const top = found.results.slice(0, k);
+    const results = named
+      ? await this.withNamedPlaces(found.results, query, focus, k, docBoosts, includeHeaders)
+      : found.results;
+    // "Who wrote the MIIT article?": the byline of the document it points at answers it, whatever the words.
+    const bylines =
+      route.asksAuthor && named
+        ? this.headerResults(
+            [...docBoosts.keys()].filter((id) => this.isAbout(id, focus, route.language)),
+            results[0]?.score ?? 1,
+          )
+        : [];
+    const shown = new Set(bylines.map((r) => r.paragraph.id));
+    return {
+      ...found,
+      results: [...bylines, ...results.filter((r) => !shown.has(r.paragraph.id))].slice(0, Math.max(k, bylines.length)),
+    };
+  }
+
+  /**
+   * The documents a question points at (two at most: more is no pointing) keep a few places among the
+   * results however well the others score: among hundreds of reports, the named document's best paragraph
+   * can rank below five reports that share the question's words. Their best are those the first search
+   * found below the top k, then those a keyword search within them finds (every query word scored
+   * there, and no candidate pool to fall out of).
+   */
+  private async withNamedPlaces(
+    candidates: SearchResult[],
+    query: string,
+    focus: string,
+    k: number,
+    docBoosts: ReadonlyMap<string, number>,
+    includeHeaders: boolean,
+  ): Promise<SearchResult[]> {
+    const { namedDocumentSlots } = this.tuning.retrieval;
+    const top = candidates.slice(0, k);
     const within = await expandedSearch(this.searcher, query, this.tuning.evidence, focus, {
       k: namedDocumentSlots,
       includeHeaders,
@@ -154,7 +183,7 @@ export class Answerer {
     const have = top.filter((r) => docBoosts.has(r.doc.id)).length;
     const shown = new Set(top.map((r) => r.paragraph.id));
     const add = [
-      ...found.results
+      ...candidates
         .slice(k)
         .filter((r) => docBoosts.has(r.doc.id))
         .slice(0, Math.max(0, namedDocumentSlots - have)),
@@ -162,7 +191,39 @@ export class Answerer {
     ]
       .filter((r) => !shown.has(r.paragraph.id) && shown.add(r.paragraph.id))
       .slice(0, namedDocumentSlots);
-    return { ...found, results: [...top.slice(0, Math.max(0, k - add.length)), ...add] };
+    return [...top.slice(0, Math.max(0, k - add.length)), ...add];
+  }
+
+  /** The title/byline paragraphs of these documents, scored `score`. */
+  private headerResults(docIds: string[], score: number): SearchResult[] {
+    return docIds.flatMap((docId) => {
+      const paragraph = this.kb.paragraph(headerId(docId));
+      const passage = this.kb.passageById.get(`${headerId(docId)}#0`);
+      const doc = this.kb.docById.get(docId);
+      if (!paragraph || !passage || !doc) return [];
+      return [{ passage, paragraph, doc, score, scores: { dense: 0, keyword: 0, fused: score }, matched: [] }];
+    });
+  }
+
+  /**
+   * Whether a question pointing at a document describes it: named by its title, or pointed at by
+   * kind ("the MIIT article") with whatever it says the document is about ("the article on X") in its
+   * text. "Who wrote the article on climate change?" is not about the one article there is.
+   */
+  private isAbout(docId: string, question: string, language: Language): boolean {
+    const titled = this.namedDocument(question, language);
+    if (titled?.doc.id === docId && titled.hits >= this.tuning.retrieval.namedDocumentHits) return true;
+    const about = aboutPhrase(question);
+    if (!about) return true;
+    // A Chinese word the corpus never uses (气候变化) is one the document cannot be about: every word must
+    // be in it. An English word may only lack a translation, or have a wrong one among its dictionary
+    // senses, so the translated ones must carry half the weight.
+    const profile = profileQuery(this.kb.keyword, about, this.kb.bridge, this.tuning.evidence);
+    const words = profile.words.filter((w) => w.present || !profile.translated);
+    const texts = this.kb.documentParagraphs(docId).map((p) => p.text);
+    const used = words.filter((w) => [w.word, ...w.alternatives].some((x) => texts.some((t) => t.includes(x))));
+    const weight = (list: typeof words) => list.reduce((sum, w) => sum + w.weight, 0);
+    return used.length > 0 && weight(used) >= (profile.translated ? 0.5 : 1) * weight(words);
   }
 
   answer(question: string, history: Turn[] = [], options: AnswerOptions = {}): Promise<Answer> {
@@ -205,8 +266,13 @@ export class Answerer {
       }
     }
     const query = followUp ? `${previous} ${question}` : question;
-    const { results, profile } = await this.retrieve(query, followUp ? question : query);
+    const { results: found, profile } = await this.retrieve(query, followUp ? question : query);
     signal?.throwIfAborted();
+    // "Who wrote the MIIT article?": the byline found first answers it alone, even when the question's
+    // other words (English ones the bridge cannot translate: "MIIT", "author") leave the coverage the
+    // policy reads low.
+    const byline = route.asksAuthor === true && found[0] !== undefined && isHeader(found[0].paragraph);
+    const results = byline ? found.slice(0, 1) : found;
     const retrieved = performance.now();
     const resolvedQuestion = followUp ? query : undefined;
     const previousProfile = followUp
@@ -218,7 +284,7 @@ export class Answerer {
     const [first] = quotes;
     const quote = quotes.map(quoteText).join('');
     const input = { question, results, profile, language, type: route.type, quote, previous: previousProfile };
-    if (shouldDecline(input, this.tuning.abstain)) {
+    if (!byline && shouldDecline(input, this.tuning.abstain)) {
       const minSubjectShare = this.tuning.abstain.partialSubjectShare;
       const partial =
         first && partialAnswer({ question, type: route.type, language, profile, quote: first, minSubjectShare });

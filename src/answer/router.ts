@@ -25,6 +25,8 @@ export interface Route {
   itemNumber?: number;
   /** The N of "第N部分" / "part two": a section ordinal for summaries. */
   partNumber?: number;
+  /** A "who" question about who wrote, gave or issued a document (its byline answers it). */
+  asksAuthor?: boolean;
 }
 
 /** "讲了什么": a summary request, unless it asks about one item of a list (第二点具体说了什么). */
@@ -103,11 +105,30 @@ const PART_ZH = new RegExp(`第([${ORDINAL_CHARS}]+)(部分|节|章|段落)`);
 const PART_EN =
   /\b(?:part|section) (one|two|three|four|five|\d+)|\b(first|second|third|fourth|fifth|\d+)(?:st|nd|rd|th)? (?:part|section)/i;
 
+/** Who wrote, delivered or issued something: "作者是谁", "谁发表的", "who wrote", "the author of". */
+const AUTHORSHIP =
+  /作者|署名|谁写|谁撰写|谁发表|谁作的|谁讲的|谁致|发表者|讲话人|由谁|出自谁|\bwho (wrote|writes|authored|delivered|gave|gives|issued|published|signed|made)\b|\bauthors?\b|\bauthored\b|\b(written|delivered|given|issued|published|signed) by\b|\bwhose (article|speech|address)\b/i;
+
+const ABOUT = /关于(.+?)的|\b(?:on|about|regarding|concerning)\b(.+?)(?:[?？.!]|$)/i;
+
+/** What a question says a document is about: "关于X的文章", "the article on X"; undefined when it says nothing. */
+export function aboutPhrase(question: string): string | undefined {
+  const m = ABOUT.exec(question);
+  return (m?.[1] ?? m?.[2])?.trim() || undefined;
+}
+
 export function routeQuestion(question: string): Route {
   const language = detectLanguage(question);
   const itemNumber = /最后一?[点条项个]/.test(question) ? -1 : ordinal(question, ITEM_ZH, ITEM_EN);
   const rule = RULES.find(
     ([type, re]) => re.test(question) && !(itemNumber !== undefined && re === ABOUT_WHAT && type === 'summary'),
   );
-  return { type: rule?.[0] ?? 'fact', language, itemNumber, partNumber: ordinal(question, PART_ZH, PART_EN) };
+  const type = rule?.[0] ?? 'fact';
+  return {
+    type,
+    language,
+    itemNumber,
+    partNumber: ordinal(question, PART_ZH, PART_EN),
+    asksAuthor: type === 'who' && AUTHORSHIP.test(question),
+  };
 }
