@@ -1,8 +1,11 @@
 /** The English bridge on a hand-written table (no CC-CEDICT load): gloss cleaning, stemming, alignment. */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type BridgeTable, EnglishBridge, glossPhrases, normalizeEnglish } from '../src/lexicon/bridge.js';
+import { type BridgeTable, EnglishBridge, GLOSS_CACHE, glossPhrases, normalizeEnglish } from '../src/lexicon/bridge.js';
+import { tempDir } from './helpers.js';
 
 /** Table keys as `EnglishBridge.build` stores them: each word of the phrase normalised. */
 function normalizedKeys(entries: Record<string, string[]>): Record<string, string[]> {
@@ -19,6 +22,7 @@ const TABLE: BridgeTable = {
   }),
   token: normalizedKeys({ manufacturing: ['制造'] }),
   zh: { 缅怀: ['纪念'], 毛主席: ['毛泽东'] },
+  broad: normalizedKeys({ work: ['工作'], task: ['工作'], manufacturing: ['生产'] }),
 };
 
 const bridge = () => new EnglishBridge(TABLE);
@@ -100,15 +104,51 @@ describe('EnglishBridge.align and translate', () => {
   });
 
   it('falls back to the gloss-token table for a single word with no whole-gloss entry', () => {
-    assert.deepEqual(bridge().translate('manufacturing'), ['制造']);
+    assert.deepEqual(new EnglishBridge({ ...TABLE, broad: {} }).translate('manufacturing'), ['制造']);
   });
 
   it('translates each corpus word once, however often the question names it', () => {
     assert.deepEqual(bridge().translate('task, tasks and more tasks'), ['任务']);
   });
 
+  it('takes a broad whole gloss after a specific one, before the gloss-token table, and marks its words', () => {
+    assert.deepEqual(bridge().align('work'), [{ source: 'work', words: ['工作'], broad: true }]);
+    assert.deepEqual(bridge().align('task'), [{ source: 'task', words: ['任务'] }]);
+    assert.deepEqual(bridge().align('manufacturing'), [{ source: 'manufacturing', words: ['生产'], broad: true }]);
+  });
+
   it("drops a possessive 's before looking a word up", () => {
     assert.deepEqual(bridge().translate("the task's owner"), ['任务']);
+  });
+});
+
+describe('EnglishBridge.build', () => {
+  /** A bridge over `corpus` from a hand-written gloss index (what the CC-CEDICT cache holds). */
+  const built = (glosses: Record<string, string[]>, corpus: string[], frequency?: (w: string) => number) => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, GLOSS_CACHE), JSON.stringify(glosses));
+    return EnglishBridge.build(corpus, dir, frequency);
+  };
+  const many = (n: number) => Array.from({ length: n }, (_, i) => `词${i}`);
+
+  it("orders a gloss's corpus words by how often the corpus uses them", async () => {
+    const uses: Record<string, number> = { 钥匙: 1, 关键: 9 };
+    const bridge = await built({ key: ['钥匙', '关键'] }, ['钥匙', '关键'], (w) => uses[w] ?? 0);
+    assert.deepEqual(bridge.table.en.key, ['关键', '钥匙']);
+  });
+
+  it('keeps a gloss shared by more than 12 words as broad: its two most used corpus words, no synonyms', async () => {
+    const words = [...many(11), '建设', '建立', '修建'];
+    const uses: Record<string, number> = { 建设: 30, 建立: 20, 修建: 1 };
+    const bridge = await built({ build: words }, ['建设', '建立', '修建'], (w) => uses[w] ?? 0);
+    assert.equal(bridge.table.en.build, undefined);
+    assert.deepEqual(bridge.table.broad.build, ['建设', '建立']);
+    assert.deepEqual(bridge.synonyms('词0'), []);
+  });
+
+  it('links a word the corpus does not use to the corpus words of a specific gloss', async () => {
+    const bridge = await built({ commemorate: ['纪念', '缅怀'] }, ['纪念']);
+    assert.deepEqual(bridge.synonyms('缅怀'), ['纪念']);
   });
 });
 

@@ -232,7 +232,8 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
     }
     keyword = Bm25Index.build(keywordDocs(corpus.documents, passages), numbered);
     numbered = undefined; // the largest structure of a big ingest; free it before writing
-    bridge = await EnglishBridge.build(keyword.vocabulary(), settings.cacheDir);
+    const index = keyword;
+    bridge = await EnglishBridge.build(index.vocabulary(), settings.cacheDir, (word) => index.df(word));
   } catch (err) {
     ahead?.cancel();
     throw err;

@@ -16,10 +16,12 @@ import { ENGLISH_STOPWORDS } from '../text/stopwords.js';
 export interface BridgeTable {
   /** English phrase or word → corpus words. */
   en: Record<string, string[]>;
-  /** English word found inside glosses → corpus words (used when no whole gloss matches). */
+  /** English word found inside glosses → corpus words (used when no whole gloss, specific or broad, matches). */
   token: Record<string, string[]>;
   /** Chinese word absent from the corpus → corpus words with the same gloss. */
   zh: Record<string, string[]>;
+  /** English word or phrase → the corpus words used most among the many a broad gloss has ("work" → 工作). */
+  broad: Record<string, string[]>;
 }
 
 /** Function words of questions, plus words that only frame one ("according to the document"). */
@@ -34,9 +36,14 @@ const EN_STOP: ReadonlySet<string> = new Set([
 export const GLOSS_CACHE = 'cedict-phrases-v3.json';
 const NOT_A_GLOSS = /^(CL:|variant of|old variant|see |also written|abbr\.|surname|used in|same as|\(|erhua)/i;
 const CJK_OR_BAR = new RegExp(`[${CJK_RANGES}|]+`, 'g');
-/** A gloss shared by more dictionary words than this says nothing specific. */
+/**
+ * A gloss shared by more dictionary words than this ("build", "new", "key") is broad: it still
+ * translates an English word, to its corpus words the corpus uses most, but links no Chinese synonyms
+ * and adds nothing to the gloss-token table.
+ */
 const MAX_GLOSS_FANOUT = 12;
 const MAX_WORDS_PER_TERM = 4;
+const MAX_WORDS_PER_BROAD_TERM = 2;
 const MAX_PHRASE_WORDS = 4;
 
 /** Clean CC-CEDICT definitions into lowercase phrases: "to commemorate; to honor (sb)" → ["commemorate", "honor"]. */
@@ -119,21 +126,41 @@ function entry(table: Record<string, string[]>, key: string): string[] | undefin
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
+/** An English word or phrase of a question with the corpus words it maps to. */
+export interface Alignment {
+  source: string;
+  /** Corpus words, best first; none when the dictionary or the corpus has nothing for it. */
+  words: string[];
+  /** Mapped through a gloss many dictionary words share: weaker evidence of what the question means. */
+  broad?: true;
+}
+
 export class EnglishBridge {
   constructor(readonly table: BridgeTable) {}
 
   /** Build the corpus-limited table. `corpusWords` are the words the keyword index knows. */
   /** Builds from the gloss cache in `cacheDir`, making the cache first when it is missing. */
-  static async build(corpusWords: Iterable<string>, cacheDir: string): Promise<EnglishBridge> {
+  static async build(
+    corpusWords: Iterable<string>,
+    cacheDir: string,
+    frequency: (word: string) => number = () => 0,
+  ): Promise<EnglishBridge> {
     const byPhrase = Object.entries(await phraseIndex(path.join(cacheDir, GLOSS_CACHE)));
     const corpus = new Set(corpusWords);
     const en: Record<string, string[]> = {};
     const zh: Record<string, string[]> = {};
+    const broad: Record<string, string[]> = {};
     const tokenLists = new Map<string, Set<string>>();
+    const often = new Map<string, number>();
+    const uses = (w: string) => often.get(w) ?? often.set(w, frequency(w)).get(w)!;
     for (const [phrase, words] of byPhrase) {
-      if (words.length > MAX_GLOSS_FANOUT) continue;
-      const inCorpus = words.filter((w) => corpus.has(w) && w.length >= 2);
+      // The corpus's own usage orders a gloss's words: "key" is 关键 here before 钥匙.
+      const inCorpus = words.filter((w) => corpus.has(w) && w.length >= 2).sort((a, b) => uses(b) - uses(a));
       if (inCorpus.length === 0) continue;
+      if (words.length > MAX_GLOSS_FANOUT) {
+        broad[phrase] = inCorpus.slice(0, MAX_WORDS_PER_BROAD_TERM);
+        continue;
+      }
       en[phrase] = inCorpus.slice(0, MAX_WORDS_PER_TERM);
       for (const t of phrase.split(' ')) {
         if (EN_STOP.has(t) || t.length < 3) continue;
@@ -148,7 +175,7 @@ export class EnglishBridge {
     }
     const token: Record<string, string[]> = {};
     for (const [t, set] of tokenLists) if (set.size <= MAX_WORDS_PER_TERM) token[t] = [...set];
-    return new EnglishBridge({ en, token, zh });
+    return new EnglishBridge({ en, token, zh, broad });
   }
 
   /** Chinese corpus words for the English words and phrases of a question. */
@@ -160,9 +187,9 @@ export class EnglishBridge {
    * The question's English content words, each with the corpus words it maps to (none when
    * the dictionary or the corpus has nothing for it: such words count against coverage).
    */
-  align(text: string): Array<{ source: string; words: string[] }> {
+  align(text: string): Alignment[] {
     const tokens = (text.toLowerCase().match(/[a-z0-9]+(?:'[a-z]+)?/g) ?? []).map((t) => t.replace(/'s$/, ''));
-    const out: Array<{ source: string; words: string[] }> = [];
+    const out: Alignment[] = [];
     const used = new Set<number>();
     // Longest phrases first, then single content words.
     for (let n = MAX_PHRASE_WORDS; n >= 1; n--) {
@@ -171,9 +198,12 @@ export class EnglishBridge {
         if (span.some((_, j) => used.has(i + j))) continue;
         if (n === 1 && (EN_STOP.has(span[0]) || span[0].length < 3)) continue;
         const key = span.map(normalizeEnglish).join(' ');
-        const words = entry(this.table.en, key) ?? (n === 1 ? entry(this.table.token, key) : undefined);
+        // A whole gloss, specific then broad, before a word found inside glosses.
+        const specific = entry(this.table.en, key);
+        const broad = specific ? undefined : entry(this.table.broad, key);
+        const words = specific ?? broad ?? (n === 1 ? entry(this.table.token, key) : undefined);
         if (!words) continue;
-        out.push({ source: span.join(' '), words });
+        out.push(broad ? { source: span.join(' '), words, broad: true } : { source: span.join(' '), words });
         for (let j = 0; j < span.length; j++) used.add(i + j);
       }
     }
