@@ -215,15 +215,14 @@ export class Answerer {
     if (titled?.doc.id === docId && titled.hits >= this.tuning.retrieval.namedDocumentHits) return true;
     const about = aboutPhrase(question);
     if (!about) return true;
-    // A Chinese word the corpus never uses (气候变化) is one the document cannot be about: every word must
-    // be in it. An English word may only lack a translation, or have a wrong one among its dictionary
-    // senses, so the translated ones must carry half the weight.
-    const profile = profileQuery(this.kb.keyword, about, this.kb.bridge, this.tuning.evidence);
-    const words = profile.words.filter((w) => w.present || !profile.translated);
+    // A Chinese word the corpus never uses (气候变化) is one the document cannot be about: every word must be
+    // in it. English words may lack a translation ("shouldering") or have a wrong one among their senses,
+    // so those found must carry half the weight (an untranslated word weighs less: EvidenceTuning).
+    const { words, translated } = profileQuery(this.kb.keyword, about, this.kb.bridge, this.tuning.evidence);
     const texts = this.kb.documentParagraphs(docId).map((p) => p.text);
     const used = words.filter((w) => [w.word, ...w.alternatives].some((x) => texts.some((t) => t.includes(x))));
     const weight = (list: typeof words) => list.reduce((sum, w) => sum + w.weight, 0);
-    return used.length > 0 && weight(used) >= (profile.translated ? 0.5 : 1) * weight(words);
+    return used.length > 0 && weight(used) >= (translated ? 0.5 : 1) * weight(words);
   }
 
   answer(question: string, history: Turn[] = [], options: AnswerOptions = {}): Promise<Answer> {

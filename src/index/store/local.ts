@@ -142,13 +142,10 @@ export class LocalStore implements IndexStore {
 
   async write(build: BuildContents): Promise<string> {
     return writeBuild(this.indexDir, async (tmp) => {
-      if (build.vectorIndexFile) await fs.rename(await build.vectorIndexFile, path.join(tmp, FILES.vectors));
-      else {
-        // A build handed over without one (ingest always starts it ahead: vectorIndexAhead).
-        const vectors = HnswVectorIndex.create(build.manifest.embedder.dims, build.passages.length);
-        await vectors.add(build.passages.map((p, i) => ({ id: p.id, docId: p.docId, vector: build.vectors[i] })));
-        await vectors.write(path.join(tmp, FILES.vectors));
-      }
+      // Ingest builds the HNSW graph ahead, on a worker, while it embeds (vectorIndexAhead).
+      if (!build.vectorIndexFile)
+        throw new Error('a local build needs its vector index, started with vectorIndexAhead');
+      await fs.rename(await build.vectorIndexFile, path.join(tmp, FILES.vectors));
       if (build.embedder instanceof BuiltinEmbeddings) {
         await fs.mkdir(path.join(tmp, FILES.embedder));
         await build.embedder.save(path.join(tmp, FILES.embedder));
