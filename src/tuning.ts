@@ -25,8 +25,8 @@ export interface RetrievalTuning {
 export interface EvidenceTuning {
   /** An English word with no Chinese counterpart counts, but less than a missing Chinese word. */
   untranslatedWeight: number;
-  /** An English word translated only through a gloss many words share ("work" → 工作) counts this much. */
-  broadWeight: number;
+  /** An English word translated only weakly (a broad gloss, "work" → 工作, or a word inside a gloss) counts this much. */
+  weakTranslationWeight: number;
   /** A synonym found in the text is weaker evidence than the word itself. */
   synonymCredit: number;
 }
@@ -105,9 +105,9 @@ export const DEFAULT_TUNING: Tuning = {
     // alone is unchanged.
     namedDocumentSlots: 2,
   },
-  // broadWeight: at 1, two more general off-topic English questions were answered ("How do vaccines work?"
-  // through work → 工作); at 0.5 two fewer than before broad glosses, with English recall the same.
-  evidence: { untranslatedWeight: 0.5, broadWeight: 0.5, synonymCredit: 0.5 },
+  // weakTranslationWeight: at 1, two more general off-topic English questions were answered ("How do vaccines
+  // work?" through work → 工作); at 0.5 three fewer than before broad glosses, with English recall the same.
+  evidence: { untranslatedWeight: 0.5, weakTranslationWeight: 0.5, synonymCredit: 0.5 },
   abstain: {
     // Fitted by `npm run train:abstain` (CMRC 2018 and COVID-QA questions against the seed documents as
     // negatives; those sets against their own documents and the gold set's tuning half as positives).

@@ -103,18 +103,20 @@ describe('EnglishBridge.align and translate', () => {
     assert.deepEqual(bridge().align('zebras'), [{ source: 'zebras', words: [] }]);
   });
 
-  it('falls back to the gloss-token table for a single word with no whole-gloss entry', () => {
-    assert.deepEqual(new EnglishBridge({ ...TABLE, broad: {} }).translate('manufacturing'), ['制造']);
+  it('falls back to the gloss-token table for a single word with no whole-gloss entry, marked weak', () => {
+    assert.deepEqual(new EnglishBridge({ ...TABLE, broad: {} }).align('manufacturing'), [
+      { source: 'manufacturing', words: ['制造'], weak: true },
+    ]);
   });
 
   it('translates each corpus word once, however often the question names it', () => {
     assert.deepEqual(bridge().translate('task, tasks and more tasks'), ['任务']);
   });
 
-  it('takes a broad whole gloss after a specific one, before the gloss-token table, and marks its words', () => {
-    assert.deepEqual(bridge().align('work'), [{ source: 'work', words: ['工作'], broad: true }]);
+  it('takes a broad whole gloss after a specific one, before the gloss-token table, and marks it weak', () => {
+    assert.deepEqual(bridge().align('work'), [{ source: 'work', words: ['工作'], weak: true }]);
     assert.deepEqual(bridge().align('task'), [{ source: 'task', words: ['任务'] }]);
-    assert.deepEqual(bridge().align('manufacturing'), [{ source: 'manufacturing', words: ['生产'], broad: true }]);
+    assert.deepEqual(bridge().align('manufacturing'), [{ source: 'manufacturing', words: ['生产'], weak: true }]);
   });
 
   it("drops a possessive 's before looking a word up", () => {

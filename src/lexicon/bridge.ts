@@ -131,8 +131,11 @@ export interface Alignment {
   source: string;
   /** Corpus words, best first; none when the dictionary or the corpus has nothing for it. */
   words: string[];
-  /** Mapped through a gloss many dictionary words share: weaker evidence of what the question means. */
-  broad?: true;
+  /**
+   * Mapped through a gloss many dictionary words share ("work"), or found inside a longer gloss ("ocean" in
+   * "ocean liner" → 邮轮): weaker evidence of what the question means.
+   */
+  weak?: true;
 }
 
 export class EnglishBridge {
@@ -203,7 +206,7 @@ export class EnglishBridge {
         const broad = specific ? undefined : entry(this.table.broad, key);
         const words = specific ?? broad ?? (n === 1 ? entry(this.table.token, key) : undefined);
         if (!words) continue;
-        out.push(broad ? { source: span.join(' '), words, broad: true } : { source: span.join(' '), words });
+        out.push(specific ? { source: span.join(' '), words } : { source: span.join(' '), words, weak: true });
         for (let j = 0; j < span.length; j++) used.add(i + j);
       }
     }

@@ -63,7 +63,11 @@ export function profileQuery(
       add(
         a.words[0] ?? a.source,
         a.words.slice(1),
-        a.words.length === 0 && !/\d/.test(a.source) ? tuning.untranslatedWeight : a.broad ? tuning.broadWeight : 1,
+        a.words.length === 0 && !/\d/.test(a.source)
+          ? tuning.untranslatedWeight
+          : a.weak
+            ? tuning.weakTranslationWeight
+            : 1,
       );
   } else {
     const terms = questionTerms(text);
