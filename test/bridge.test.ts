@@ -49,6 +49,10 @@ describe('glossPhrases', () => {
     assert.deepEqual(glossPhrases(['variant of 紀念|纪念[ji4 nian4]']), []);
   });
 
+  it("drops a possessive 's, as questions do", () => {
+    assert.deepEqual(glossPhrases(["People's Republic of China"]), ['people republic of china']);
+  });
+
   it('drops a phrase longer than four words', () => {
     assert.deepEqual(glossPhrases(['a phrase of far too many words']), []);
   });

@@ -33,7 +33,7 @@ const EN_STOP: ReadonlySet<string> = new Set([
   ).split(' '),
 ]);
 /** The CC-CEDICT gloss phrase index, shared by all builds (slow to make). Bump the version when glossPhrases changes. */
-export const GLOSS_CACHE = 'cedict-phrases-v3.json';
+export const GLOSS_CACHE = 'cedict-phrases-v4.json';
 const NOT_A_GLOSS = /^(CL:|variant of|old variant|see |also written|abbr\.|surname|used in|same as|\(|erhua)/i;
 const CJK_OR_BAR = new RegExp(`[${CJK_RANGES}|]+`, 'g');
 /**
@@ -62,6 +62,8 @@ export function glossPhrases(definitions: string[]): string[] {
         .replace(/\([^)]*\)/g, ' ')
         .replace(CJK_OR_BAR, ' ')
         .replace(/^to /i, '')
+        // Questions drop a possessive before lookup ("People's Republic" → people republic): so must glosses.
+        .replace(/'s\b/gi, '')
         .replace(/[^a-z0-9' -]/gi, ' ')
         .replace(/\s+/g, ' ')
         .trim()
