@@ -73,6 +73,10 @@ describe('a document named by its kind', () => {
     assert.deepEqual([...genresOf('国务院办公厅关于做好疫情防控工作的通知', true)], ['notice']);
     assert.deepEqual([...genresMentioned('通知要求各地做好哪些工作？')], ['notice']);
     assert.deepEqual([...genresMentioned('方案里要对多少个行业稳增长？')], []);
+    assert.deepEqual([...genresMentioned('这次会议强调了什么？')], ['meeting']);
+    assert.deepEqual([...genresMentioned('会上提出了什么要求？')], ['meeting']);
+    // The end of another meeting's name points at no meeting report.
+    assert.deepEqual([...genresMentioned('中央经济工作会议是几号开幕的？')], []);
   });
 
   for (const [question, title] of [
@@ -121,9 +125,56 @@ describe('places kept for the document a question points at', () => {
     assert.ok(speechIn(results.slice(-1)), 'it takes the place of the weakest result');
   });
 
+  it('answers from the pointed document only when its paragraph covers the question nearly as well', async () => {
+    const weak = await new Answerer(kb).answer(question);
+    assert.ok(weak.citations.length > 0);
+    assert.ok(
+      weak.citations.every((c) => c.docTitle !== '在某座谈会上的讲话'),
+      'the speech covers too little of the question to overrule the reports',
+    );
+    const lenient = new Answerer(kb, withSetting(DEFAULT_TUNING, 'retrieval.pointedCoverageShare', 0));
+    const answer = await lenient.answer(question);
+    assert.deepEqual(
+      answer.citations.map((c) => c.docTitle),
+      ['在某座谈会上的讲话'],
+    );
+  });
+
   it('ranks by score alone without slots', async () => {
     const plain = new Answerer(kb, withSetting(DEFAULT_TUNING, 'retrieval.namedDocumentSlots', 0));
     const { results } = await plain.retrieve(question, question, { k: 5 });
     assert.ok(!speechIn(results));
+  });
+});
+
+describe('a document named by its title, among titles that differ by year', () => {
+  let answerer: Answerer;
+  before(async () => {
+    const corpus = path.join(tempDir(), 'corpus');
+    mkdirSync(corpus);
+    for (const [i, title] of [
+      '2024年江西省政府工作报告',
+      '2024年湖南省政府工作报告',
+      '2023年江西省政府工作报告',
+    ].entries())
+      writeFileSync(path.join(corpus, `${i}.txt`), `${title}\n\n${SHARED}\n`);
+    const config = testConfig(corpus);
+    await ingest(config);
+    answerer = new Answerer(await KnowledgeBase.load(config));
+  });
+
+  it('takes the year to pick one of the documents a name fits', () => {
+    assert.equal(
+      answerer.namedDocument('2024年江西省政府工作报告讲了什么？', 'zh')?.doc.meta.title,
+      '2024年江西省政府工作报告',
+    );
+  });
+
+  it('names no document by a date alone', () => {
+    assert.equal(answerer.namedDocument('2024年新中国成立多少周年？', 'zh'), undefined);
+  });
+
+  it('names none of the documents a name fits equally well', () => {
+    assert.equal(answerer.namedDocument('江西省政府工作报告讲了什么？', 'zh'), undefined);
   });
 });

@@ -25,6 +25,7 @@ import {
   quotesOf,
   withDirect,
 } from './composer.js';
+import { coverage } from './evidence.js';
 import { partialAnswer } from './partial.js';
 import { type PolicyFeatures, policyFeatures, shouldDecline } from './policy.js';
 import { aboutPhrase, type QuestionType, type Route, routeQuestion } from './router.js';
@@ -97,6 +98,11 @@ async function finalAnswer(events: AsyncIterable<AnswerEvent>): Promise<Answer> 
   throw new Error('the composer ended without a done event');
 }
 
+/** Retrieval results, with the documents the question points at (by title or kind; none when it points at none). */
+export interface AnswererResults extends ExpandedResults {
+  pointed: string[];
+}
+
 export class Answerer {
   readonly searcher: HybridSearcher;
   private readonly extractive: ExtractiveComposer;
@@ -124,10 +130,11 @@ export class Answerer {
    * Search with the question's synonyms and translations (see retrieval/expand). Title/byline
    * passages take part only when the question asks who or when.
    */
-  async retrieve(query: string, focus = query, options: SearchOptions = {}): Promise<ExpandedResults> {
+  async retrieve(query: string, focus = query, options: SearchOptions = {}): Promise<AnswererResults> {
     const route = routeQuestion(focus);
     const includeHeaders = METADATA_TYPES.has(route.type);
-    const docBoosts = this.documentBoosts(focus, route.language);
+    // A follow-up ("它的目标年份是？") is about the document its previous question pointed at.
+    const docBoosts = this.documentBoosts(query, route.language);
     const k = options.k ?? RETRIEVE_K;
     const named = docBoosts.size > 0 && docBoosts.size <= NAMED_MAX_DOCUMENTS && !options.docIds;
     const { candidates } = this.tuning.retrieval;
@@ -154,6 +161,7 @@ export class Answerer {
     return {
       ...found,
       results: [...bylines, ...results.filter((r) => !shown.has(r.paragraph.id))].slice(0, Math.max(k, bylines.length)),
+      pointed: named ? [...docBoosts.keys()] : [],
     };
   }
 
@@ -265,13 +273,21 @@ export class Answerer {
       }
     }
     const query = followUp ? `${previous} ${question}` : question;
-    const { results: found, profile } = await this.retrieve(query, followUp ? question : query);
+    const { results: found, profile, pointed } = await this.retrieve(query, followUp ? question : query);
     signal?.throwIfAborted();
     // "Who wrote the MIIT article?": the byline found first answers it alone, even when the question's
     // other words (English ones the bridge cannot translate: "MIIT", "author") leave the coverage the
     // policy reads low.
     const byline = route.asksAuthor === true && found[0] !== undefined && isHeader(found[0].paragraph);
-    const results = byline ? found.slice(0, 1) : found;
+    // "讲话里…", "工信部文章…": a question that points at documents is answered from them when the search
+    // found one of their paragraphs covering the question nearly as well as any (pointedCoverageShare),
+    // not from a report that happens to share a few more of its words.
+    const fromPointed = found.filter((r) => pointed.includes(r.doc.id));
+    const bestCoverage = (rs: SearchResult[]) => Math.max(0, ...rs.map((r) => coverage(profile, r.paragraph.text)));
+    const usePointed =
+      fromPointed.length > 0 &&
+      bestCoverage(fromPointed) >= this.tuning.retrieval.pointedCoverageShare * bestCoverage(found);
+    const results = byline ? found.slice(0, 1) : usePointed ? fromPointed : found;
     const retrieved = performance.now();
     const resolvedQuestion = followUp ? query : undefined;
     const previousProfile = followUp
@@ -403,9 +419,13 @@ export class Answerer {
       /总结|概括|摘要|概述|归纳|一下|文章|部分|主要内容|summari[sz]e|summary|overview/gi,
       ' ',
     );
-    const translated = language === 'en' ? this.kb.bridge.translate(stripped).filter((w) => w.length >= 2) : [];
+    const translated =
+      language === 'en' ? this.kb.bridge.translate(stripped).filter((w) => w.length >= 2 && !/^\d+$/.test(w)) : [];
     const qGrams = new Set(bigrams(stripped).map((g) => g.slice(1)));
+    const numbers = stripped.match(/\d{2,}/g) ?? [];
+    const { namedDocumentHits } = this.tuning.retrieval;
     let best: { doc: CorpusDocument; hits: number } | undefined;
+    let tied = false;
     this.titles ??= this.kb.documents.map((doc) => [doc.meta.title, doc.meta.subtitle ?? ''].join(' '));
     const titles = this.titles;
     // A bigram found in one title only ("讲话") names that document as well as two shared ones do.
@@ -414,12 +434,19 @@ export class Answerer {
     for (const [i, doc] of this.kb.documents.entries()) {
       const title = titles[i];
       // A whole translated word in the title ("New Year" → 新年) counts like two matching bigrams.
-      const grams = [...qGrams].filter((g) => title.includes(g));
-      const hits =
-        grams.reduce((n, g) => n + (unique.has(g) ? 2 : 1), 0) + 2 * translated.filter((w) => title.includes(w)).length;
-      if (hits > (best?.hits ?? 0)) best = { doc, hits };
+      const named =
+        [...qGrams].filter((g) => title.includes(g)).reduce((n, g) => n + (unique.has(g) ? 2 : 1), 0) +
+        2 * translated.filter((w) => title.includes(w)).length;
+      // A number (a year) refines a name but does not name a document: "2024年政府工作报告" picks that year's
+      // report among the others, "2024年是新中国成立多少周年" names none.
+      const hits = named >= namedDocumentHits ? named + numbers.filter((n) => title.includes(n)).length : named;
+      if (hits > (best?.hits ?? 0)) {
+        best = { doc, hits };
+        tied = false;
+      } else if (best && hits === best.hits) tied = true;
     }
-    return best;
+    // Titles that match equally well ("2024年…" in every report of that year) name none of them.
+    return tied ? undefined : best;
   }
 
   findSummaryTarget(question: string, route: Route): SummaryTarget | undefined {

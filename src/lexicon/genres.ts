@@ -27,7 +27,12 @@ const GENRES: readonly GenreWords[] = [
   // 致辞 is what a New Year address is called (元旦致辞), not a speech at a meeting.
   { genre: 'greeting', title: /贺词|献词|致辞/, mention: /贺词|献词|致辞|\bgreetings?\b|\baddress\b/i },
   { genre: 'report', title: /报告/, mention: /报告|\breport\b/i },
-  { genre: 'meeting', title: /会议|召开|座谈会|全会/, mention: /会议|会上|\bmeeting\b/i },
+  // 会议 alone or after 这次/在…, not ending a meeting's name (中央经济工作会议 is not the meeting reported).
+  {
+    genre: 'meeting',
+    title: /会议|召开|座谈会|全会/,
+    mention: /(?:^|[这本此该那][次个]?|在|[，。？！、\s“"])(?:会议|会上)|\bmeeting\b/i,
+  },
   // Official document kinds whose names are seldom anything else in a question ("方案", "意见" often are).
   { genre: 'notice', title: /通知|通告|公告/, mention: /通知|通告|公告|\bnotice\b/i },
   { genre: 'communique', title: /公报|通报/, mention: /公报|通报|\bcommuniqu[eé]\b|\bbulletin\b/i },
