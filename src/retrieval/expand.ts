@@ -36,7 +36,7 @@ export interface QueryProfile {
 
 /** Words that only frame a question; they must not count as topic words. */
 const FRAME =
-  /^(哪|几|谁|什么|多少|怎|如何|为何|是否).*|.*(什么|多少|哪些|哪个)$|^(问题|内容|方面|主要|具体|分别|一共|总共|时候|时间|年份|日期|数量|数字|名字|名称|地点|篇文章|本文|全文|定义|意味|意味着|来说|对于|表述|打算|发表|作者|署名|提到|这篇|这次|这个|那个|文章|讲话|贺词|会议|报告|材料|文稿|文件|说法|出自|哪一篇|what|which|how|does|say|said|mention|mentioned|according|documents?|text)$/i;
+  /^(哪|几|谁|什么|多少|怎|如何|为何|是否).*|.*(什么|多少|哪些|哪个)$|^(问题|内容|方面|主要|具体|分别|一共|总共|时候|时间|年份|日期|数量|数字|名字|名称|地点|篇文章|本文|全文|定义|意味|意味着|来说|对于|表述|打算|发表|作者|署名|提到|这篇|这次|这个|那个|文章|讲话|贺词|会议|报告|材料|文稿|文件|说法|出自|哪一篇|比作|比喻|形容|称作|称为|叫做|看作|视为|what|which|how|does|say|said|mention|mentioned|according|documents?|text)$/i;
 
 export function profileQuery(
   keyword: KeywordIndex,
