@@ -69,9 +69,13 @@ interface SummaryJob {
  * 呢 ("体育方面呢？") or has no subject of its own ("谁主持的？": one verb, no noun). A short question
  * with a subject of its own ("工业化和现代化是什么关系？") stands alone, whatever was asked before it.
  */
-function isFollowUp(question: string, route: Route, profile: QueryProfile): boolean {
+function isFollowUp(question: string, route: Route, profile: QueryProfile, pointsAtDocument: boolean): boolean {
   const bare = question.replace(/[\s？?。.!！]/g, '');
-  const ownSubject = profile.words.some((w) => w.topic && w.present) || profile.words.length >= 2;
+  // "讲话把腐败比作什么？" names its document and one word of its own: a question of its own.
+  const ownSubject =
+    profile.words.some((w) => w.topic && w.present) ||
+    profile.words.length >= 2 ||
+    (pointsAtDocument && profile.words.length >= 1);
   const englishWords = question.split(/\s+/).filter(Boolean).length;
   return (
     /^(那|它|其|这|该|那么|还有|具体|and\b|what about|how about)/i.test(question.trim()) ||
@@ -263,7 +267,12 @@ export class Answerer {
     const previous = [...history].reverse().find((t) => t.role === 'user')?.content;
     const followUp =
       previous !== undefined &&
-      isFollowUp(question, route, profileQuery(this.kb.keyword, question, this.kb.bridge, this.tuning.evidence));
+      isFollowUp(
+        question,
+        route,
+        profileQuery(this.kb.keyword, question, this.kb.bridge, this.tuning.evidence),
+        this.documentBoosts(question, language).size > 0,
+      );
     // "那第三点呢？": pick the item from the enumeration the previous question was about.
     if (followUp && route.itemNumber !== undefined) {
       const picked = await this.pickItem(previous, route, started, question);
