@@ -158,6 +158,13 @@ describe('EnglishBridge.build', () => {
   });
 });
 
+describe('EnglishBridge table', () => {
+  it('refuses a table stored by another version, naming the missing section', () => {
+    const { broad: _broad, ...older } = TABLE;
+    assert.throws(() => new EnglishBridge(older as BridgeTable), /no broad section/);
+  });
+});
+
 describe('EnglishBridge.synonyms', () => {
   it('gives the corpus words for a Chinese word the corpus does not use', () => {
     assert.deepEqual(bridge().synonyms('缅怀'), ['纪念']);

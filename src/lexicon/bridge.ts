@@ -140,8 +140,15 @@ export interface Alignment {
   weak?: true;
 }
 
+const TABLE_SECTIONS: ReadonlyArray<keyof BridgeTable> = ['en', 'token', 'zh', 'broad'];
+
 export class EnglishBridge {
-  constructor(readonly table: BridgeTable) {}
+  /** Throws on a table without every section (one stored by another version), so its index is rebuilt. */
+  constructor(readonly table: BridgeTable) {
+    const missing = TABLE_SECTIONS.filter((k) => typeof table?.[k] !== 'object' || table[k] === null);
+    if (missing.length)
+      throw new Error(`the English bridge table has no ${missing.join(', ')} section (another version)`);
+  }
 
   /** Build the corpus-limited table. `corpusWords` are the words the keyword index knows. */
   /** Builds from the gloss cache in `cacheDir`, making the cache first when it is missing. */
