@@ -173,8 +173,8 @@ export class Answerer {
    * The documents a question points at (two at most: more is no pointing) keep a few places among the
    * results however well the others score: among hundreds of reports, the named document's best paragraph
    * can rank below five reports that share the question's words. Their best are those the first search
-   * found below the top k, then those a keyword search within them finds (every query word scored
-   * there, and no candidate pool to fall out of).
+   * found below the top k, then those a keyword search within them finds (no candidate pool to fall
+   * out of).
    */
   private async withNamedPlaces(
     candidates: SearchResult[],

@@ -334,12 +334,10 @@ export class Bm25Index implements KeywordIndex {
     const n = this.size;
     const runs = filter.docIds ? this.runsOf(filter.docIds) : undefined;
     // Terms in most passages add little to the score but cost a pass over huge postings;
-    // leave them out unless the query has nothing rarer, or the search is within a few documents.
+    // leave them out unless the query has nothing rarer.
     const common = (t: string) => this.df(t) > n * COMMON_SHARE;
     const useful =
-      !runs && n > COMMON_MIN_PASSAGES && queryTerms.some((t) => !common(t))
-        ? queryTerms.filter((t) => !common(t))
-        : queryTerms;
+      n > COMMON_MIN_PASSAGES && queryTerms.some((t) => !common(t)) ? queryTerms.filter((t) => !common(t)) : queryTerms;
     // A term repeated in the query (or added again by expansion) counts again.
     for (const term of useful) {
       for (const f of FIELDS) {

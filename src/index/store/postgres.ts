@@ -322,7 +322,7 @@ class PgKeywordIndex implements KeywordIndex {
   ): Promise<KeywordHit[]> {
     if (queryTerms.length === 0) return [];
     const within = filter.docIds !== undefined;
-    const commonAbove = this.size > COMMON_MIN_PASSAGES && !within ? this.size * COMMON_SHARE : 'Infinity';
+    const commonAbove = this.size > COMMON_MIN_PASSAGES ? this.size * COMMON_SHARE : 'Infinity';
     const table = termsTable(this.build);
     const passages = passagesTable(this.build);
     const { rows } = await this.pool.query<{ label: number; score: number; terms: string[]; id: string }>(
@@ -330,11 +330,25 @@ class PgKeywordIndex implements KeywordIndex {
        c as (select q.term, q.mult, coalesce(t.df, 0) > $2::float8 as common
              from q left join ${table} t on t.term = q.term and t.field = 0),
        u as (select term, mult from c where not common or not exists (select 1 from c where not common)),
-       m as (select x.label, u.term, sum(u.mult * x.weight) as weight
-             from u join ${table} t on t.term = u.term
-             cross join lateral unnest(t.docs, t.weights) as x(label, weight)
-             ${within ? `where x.label in (select label from ${passages} where doc_id = any($4::text[]))` : ''}
-             group by x.label, u.term),
+       ${
+         within
+           ? // Each document's passages are numbered together and postings are sorted, so each list is
+             // entered at the document's run by binary search (width_bucket) instead of unnested whole.
+             `r as (select min(label) as lo, max(label) + 1 as hi from ${passages}
+                    where doc_id = any($4::text[]) group by doc_id),
+              m as (select x.label, u.term, sum(u.mult * x.weight) as weight
+                    from u join ${table} t on t.term = u.term
+                    cross join r
+                    cross join lateral (select width_bucket(r.lo - 1, t.docs) + 1 as a,
+                                               width_bucket(r.hi - 1, t.docs) as b) s
+                    cross join lateral unnest(t.docs[s.a:s.b], t.weights[s.a:s.b]) as x(label, weight)
+                    where x.label in (select label from ${passages} where doc_id = any($4::text[]))
+                    group by x.label, u.term),`
+           : `m as (select x.label, u.term, sum(u.mult * x.weight) as weight
+                    from u join ${table} t on t.term = u.term
+                    cross join lateral unnest(t.docs, t.weights) as x(label, weight)
+                    group by x.label, u.term),`
+       }
        s as (select label, sum(weight) * count(*) as score, array_agg(term) as terms
              from m group by label order by score desc, label limit $3)
        select s.score, s.terms, p.id from s join ${passages} p on p.label = s.label

@@ -40,11 +40,7 @@ export interface KeywordHit {
 }
 
 export interface KeywordFilter {
-  /**
-   * Only passages of these documents. Every query term is scored then: the common-term skip
-   * (see Bm25Index.query) saves time over the whole corpus, but within a document a word most
-   * passages use ("创新") may be the one that singles out the paragraph.
-   */
+  /** Only passages of these documents (scored with the whole index's statistics). */
   docIds?: readonly string[];
 }
 
