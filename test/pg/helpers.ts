@@ -1,6 +1,6 @@
 /**
- * The throwaway cluster the PostgreSQL tests run against (`bash .ci/postgres.sh npm test`
- * sets TEST_DATABASE_URL, and TEST_DATABASE_READ_URL for its streaming replica), and what
+ * The throwaway cluster the PostgreSQL tests run against (`npm test` starts it through
+ * scripts/with-postgres.mjs and sets TEST_DATABASE_URL, and TEST_DATABASE_READ_URL for its streaming replica), and what
  * several of them need: fresh databases, a server on an ephemeral port, a question over HTTP.
  */
 import type { Server } from 'node:http';
@@ -13,11 +13,12 @@ import { createApp } from '../../src/server/app.js';
 import { ROOT, tempDir, testConfig } from '../helpers.js';
 
 const HOW =
-  '`bash .ci/postgres.sh npm test` starts a throwaway PostgreSQL + pgvector cluster and a streaming replica of it';
+  '`npm test` starts a throwaway PostgreSQL + pgvector cluster and a streaming replica of it where both are ' +
+  'installed (`bash .ci/postgres.sh` installs them)';
 
 /**
  * Why the PostgreSQL tests cannot run here (no test cluster named), or false: `npm test` skips them
- * with this reason on a machine without PostgreSQL; CI runs it inside `.ci/postgres.sh`, which sets both.
+ * with this reason on a machine without PostgreSQL and pgvector; elsewhere it starts the clusters itself.
  */
 export const NO_CLUSTER: string | false = process.env.TEST_DATABASE_URL
   ? false

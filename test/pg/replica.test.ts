@@ -1,6 +1,6 @@
 /**
  * Servers reading from a streaming replica (DATABASE_READ_URL) while ingest writes to the primary,
- * against the replica `.ci/postgres.sh` starts beside the test cluster (pg_basebackup -R).
+ * against the replica scripts/with-postgres.mjs starts beside the test cluster (pg_basebackup -R).
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL + pgvector store against a real server (`npm test`; skipped when TEST_DATABASE_URL is unset). It must
- * name a database we may create databases from: `bash .ci/postgres.sh npm test` starts a
+ * name a database we may create databases from: `npm test` starts a
  * throwaway cluster and sets it (test/pg/helpers.ts).
  */
 import assert from 'node:assert/strict';
