@@ -6,7 +6,7 @@
  */
 import type { CorpusDocument, Paragraph, Section } from '../corpus/types.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
-import { headerId, isHeader } from '../index/passages.js';
+import { headerId, isHeader, passageId } from '../index/passages.js';
 import { type Genre, genresMentioned, genresOf } from '../lexicon/genres.js';
 import { type ExpandedResults, expandedSearch, profileQuery, type QueryProfile } from '../retrieval/expand.js';
 import { HybridSearcher, type SearchOptions, type SearchResult } from '../retrieval/hybrid.js';
@@ -112,8 +112,8 @@ export class Answerer {
   private readonly extractive: ExtractiveComposer;
   /** Document and section summaries are deterministic: made once per index, then reused. */
   private readonly summaryPlans = new Map<string, Promise<Plan>>();
-  /** Each document's title and subtitle, for matching the documents a question names. */
-  private titles: string[] | undefined;
+  /** Each document's title and subtitle, and the titles holding each bigram (see titleIndex). */
+  private titles: { titles: string[]; byGram: Map<string, number[]> } | undefined;
   /** Each document's kinds (speech, report…), for questions that name a document by its kind. */
   private genres: Set<Genre>[] | undefined;
 
@@ -210,7 +210,7 @@ export class Answerer {
   private headerResults(docIds: string[], score: number): SearchResult[] {
     return docIds.flatMap((docId) => {
       const paragraph = this.kb.paragraph(headerId(docId));
-      const passage = this.kb.passageById.get(`${headerId(docId)}#0`);
+      const passage = this.kb.passageById.get(passageId(headerId(docId), 0));
       const doc = this.kb.docById.get(docId);
       if (!paragraph || !passage || !doc) return [];
       return [{ passage, paragraph, doc, score, scores: { dense: 0, keyword: 0, fused: score }, matched: [] }];
@@ -432,30 +432,56 @@ export class Answerer {
       language === 'en' ? this.kb.bridge.translate(stripped).filter((w) => w.length >= 2 && !/^\d+$/.test(w)) : [];
     const qGrams = new Set(bigrams(stripped).map((g) => g.slice(1)));
     const numbers = stripped.match(/\d{2,}/g) ?? [];
+    const { titles, byGram } = this.titleIndex();
+    // A bigram found in one title only ("讲话") names that document as well as two shared ones do.
+    const named = new Map<number, number>();
+    const add = (doc: number, hits: number) => named.set(doc, (named.get(doc) ?? 0) + hits);
+    for (const g of qGrams) {
+      const docs = byGram.get(g) ?? [];
+      for (const doc of docs) add(doc, docs.length === 1 ? 2 : 1);
+    }
+    // A whole translated word in the title ("New Year" → 新年) counts like two matching bigrams.
+    for (const w of translated)
+      titles.forEach((title, doc) => {
+        if (title.includes(w)) add(doc, 2);
+      });
     const { namedDocumentHits } = this.tuning.retrieval;
     let best: { doc: CorpusDocument; hits: number } | undefined;
     let tied = false;
-    this.titles ??= this.kb.documents.map((doc) => [doc.meta.title, doc.meta.subtitle ?? ''].join(' '));
-    const titles = this.titles;
-    // A bigram found in one title only ("讲话") names that document as well as two shared ones do.
-    // Counted once per question: this runs on every retrieval, over every document.
-    const unique = new Set([...qGrams].filter((g) => titles.filter((t) => t.includes(g)).length === 1));
-    for (const [i, doc] of this.kb.documents.entries()) {
-      const title = titles[i];
-      // A whole translated word in the title ("New Year" → 新年) counts like two matching bigrams.
-      const named =
-        [...qGrams].filter((g) => title.includes(g)).reduce((n, g) => n + (unique.has(g) ? 2 : 1), 0) +
-        2 * translated.filter((w) => title.includes(w)).length;
+    for (const [i, n] of named) {
       // A number (a year) refines a name but does not name a document: "2024年政府工作报告" picks that year's
       // report among the others, "2024年是新中国成立多少周年" names none.
-      const hits = named >= namedDocumentHits ? named + numbers.filter((n) => title.includes(n)).length : named;
+      const hits = n >= namedDocumentHits ? n + numbers.filter((x) => titles[i].includes(x)).length : n;
       if (hits > (best?.hits ?? 0)) {
-        best = { doc, hits };
+        best = { doc: this.kb.documents[i], hits };
         tied = false;
       } else if (best && hits === best.hits) tied = true;
     }
     // Titles that match equally well ("2024年…" in every report of that year) name none of them.
     return tied ? undefined : best;
+  }
+
+  /**
+   * Each document's title and subtitle, and which titles hold each two-character string: a question's
+   * bigrams are looked up there rather than searched for in every title (this runs several times per
+   * question, over hundreds of documents).
+   */
+  private titleIndex(): { titles: string[]; byGram: Map<string, number[]> } {
+    if (!this.titles) {
+      const titles = this.kb.documents.map((doc) => [doc.meta.title, doc.meta.subtitle ?? ''].join(' '));
+      const byGram = new Map<string, number[]>();
+      titles.forEach((title, doc) => {
+        for (const g of new Set(
+          Array.from({ length: Math.max(0, title.length - 1) }, (_, i) => title.slice(i, i + 2)),
+        )) {
+          const docs = byGram.get(g);
+          if (docs) docs.push(doc);
+          else byGram.set(g, [doc]);
+        }
+      });
+      this.titles = { titles, byGram };
+    }
+    return this.titles;
   }
 
   findSummaryTarget(question: string, route: Route): SummaryTarget | undefined {

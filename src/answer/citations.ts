@@ -3,7 +3,7 @@
  * numbered in order of first use; only paragraphs the answer really quotes are listed.
  */
 import type { CorpusDocument, Paragraph } from '../corpus/types.js';
-import type { Passage } from '../index/passages.js';
+import { type Passage, passageId } from '../index/passages.js';
 import type { Citation, Segment } from './types.js';
 
 /** A span of a paragraph that the answer quotes verbatim. */
@@ -35,7 +35,7 @@ export class CitationList {
     if (!c) {
       c = {
         n: this.citations.length + 1,
-        passageId: q.passage?.id ?? `${q.paragraph.id}#0`,
+        passageId: q.passage?.id ?? passageId(q.paragraph.id, 0),
         paragraphId: q.paragraph.id,
         docId: q.doc.id,
         docTitle: q.doc.meta.title,

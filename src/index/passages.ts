@@ -32,6 +32,11 @@ export function headerId(docId: string): string {
   return `${docId}/header`;
 }
 
+/** The id of a paragraph's `window`-th passage (0: the first, the only one of a short paragraph). */
+export function passageId(paragraphId: string, window: number): string {
+  return `${paragraphId}#${window}`;
+}
+
 export function isHeader(paragraph: Paragraph): boolean {
   return paragraph.ordinal === HEADER_ORDINAL;
 }
@@ -56,7 +61,7 @@ export function splitParagraph(paragraph: Paragraph, budget: number, length: Len
   const make = (start: number, end: number, n: number): Passage => {
     const text = paragraph.text.slice(start, end);
     return {
-      id: `${paragraph.id}#${n}`,
+      id: passageId(paragraph.id, n),
       paragraphId: paragraph.id,
       docId: paragraph.docId,
       start,

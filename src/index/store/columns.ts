@@ -4,7 +4,7 @@
  * Parsing millions of small JSON objects was most of the start-up time on large corpora.
  */
 import type { CorpusDocument, Paragraph } from '../../corpus/types.js';
-import { headerParagraph } from '../passages.js';
+import { headerParagraph, passageId } from '../passages.js';
 import type { StoredPassage } from './documents.js';
 
 /** A document as stored in JSON: its paragraphs without text or sentence spans. */
@@ -79,7 +79,7 @@ export function encodePassages(
   const positions = new Uint32Array(passages.length * 4);
   passages.forEach((p, i) => {
     const n = Number(p.id.slice(p.paragraphId.length + 1));
-    if (p.id !== `${p.paragraphId}#${n}` || p.textHash.length !== HASH_LENGTH)
+    if (p.id !== passageId(p.paragraphId, n) || p.textHash.length !== HASH_LENGTH)
       throw new Error(`passage ${p.id} has an unexpected id or hash`);
     positions.set([index.get(p.paragraphId)!, n, p.start, p.end], i * 4);
   });
@@ -95,7 +95,7 @@ export function decodePassages(documents: readonly CorpusDocument[], columns: Pa
     const [paragraph, n, start, end] = positions.subarray(i * 4, i * 4 + 4);
     const paragraphId = ids[paragraph];
     out[i] = {
-      id: `${paragraphId}#${n}`,
+      id: passageId(paragraphId, n),
       paragraphId,
       docId: docOf[paragraph],
       start,
