@@ -11,6 +11,7 @@ import { type Genre, genresMentioned, genresOf } from '../lexicon/genres.js';
 import { type ExpandedResults, expandedSearch, profileQuery, type QueryProfile } from '../retrieval/expand.js';
 import { HybridSearcher, type SearchOptions, type SearchResult } from '../retrieval/hybrid.js';
 import type { Language } from '../text/language.js';
+import { longestCommonRun } from '../text/overlap.js';
 import { bigrams } from '../text/tokens.js';
 import { DEFAULT_TUNING, type Tuning } from '../tuning.js';
 import { type Quote, quoteText } from './citations.js';
@@ -25,7 +26,6 @@ import {
   quotesOf,
   withDirect,
 } from './composer.js';
-import { coverage } from './evidence.js';
 import { partialAnswer } from './partial.js';
 import { type PolicyFeatures, policyFeatures, shouldDecline } from './policy.js';
 import { aboutPhrase, type QuestionType, type Route, routeQuestion } from './router.js';
@@ -36,6 +36,8 @@ import type { Answer, AnswerEvent, AnswerOptions, Suggestion, Turn } from './typ
 const RETRIEVE_K = 8;
 /** A question that points at more documents than this (by title or kind) points at none in particular. */
 const NAMED_MAX_DOCUMENTS = 2;
+/** A title names a document only through a run of at least this many characters the question shares with it. */
+const MIN_NAME_RUN = 3;
 /** Questions this short may lean on the previous one (see isFollowUp). */
 const FOLLOW_UP_MAX_CHARS = 14;
 const FOLLOW_UP_MAX_ENGLISH_WORDS = 6;
@@ -288,14 +290,10 @@ export class Answerer {
     // other words (English ones the bridge cannot translate: "MIIT", "author") leave the coverage the
     // policy reads low.
     const byline = route.asksAuthor === true && found[0] !== undefined && isHeader(found[0].paragraph);
-    // "讲话里…", "工信部文章…": a question that points at documents is answered from them when the search
-    // found one of their paragraphs covering the question nearly as well as any (pointedCoverageShare),
-    // not from a report that happens to share a few more of its words.
+    // "讲话里…", "新年贺词里…": a question that points at documents is answered from them whenever the search
+    // found one of their paragraphs (or declined from them), not from a report sharing more of its words.
     const fromPointed = found.filter((r) => pointed.includes(r.doc.id));
-    const bestCoverage = (rs: SearchResult[]) => Math.max(0, ...rs.map((r) => coverage(profile, r.paragraph.text)));
-    const usePointed =
-      fromPointed.length > 0 &&
-      bestCoverage(fromPointed) >= this.tuning.retrieval.pointedCoverageShare * bestCoverage(found);
+    const usePointed = fromPointed.length > 0;
     const results = byline ? found.slice(0, 1) : usePointed ? fromPointed : found;
     const retrieved = performance.now();
     const resolvedQuestion = followUp ? query : undefined;
@@ -452,6 +450,9 @@ export class Answerer {
       // A number (a year) refines a name but does not name a document: "2024年政府工作报告" picks that year's
       // report among the others, "2024年是新中国成立多少周年" names none.
       const hits = n >= namedDocumentHits ? n + numbers.filter((x) => titles[i].includes(x)).length : n;
+      // Scattered bigrams are no name: "中央经济工作会议" shares 中央 and 会议 with the Politburo meeting's title.
+      if (hits >= namedDocumentHits && !translated.length && longestCommonRun(stripped, titles[i]) < MIN_NAME_RUN)
+        continue;
       if (hits > (best?.hits ?? 0)) {
         best = { doc: this.kb.documents[i], hits };
         tied = false;

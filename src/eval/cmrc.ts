@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { longestCommonRun } from '../text/overlap.js';
 import { splitSentences } from '../text/sentences.js';
 import type { Squad } from './datasets.js';
 
@@ -94,18 +95,6 @@ function segments(text: string): string[] {
   }
   flush();
   return out;
-}
-
-function longestCommonRun(a: string[], b: string[]): number {
-  let best = 0;
-  const row = new Array<number>(b.length + 1).fill(0);
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = b.length; j >= 1; j--) {
-      row[j] = a[i - 1] === b[j - 1] ? row[j - 1] + 1 : 0;
-      best = Math.max(best, row[j]);
-    }
-  }
-  return best;
 }
 
 /** CMRC F1: longest common substring of the segmentations, max over the references; 0 for no answer. */
