@@ -71,6 +71,7 @@ describe('gold set (regression floors; numbers in `npm run eval`)', () => {
     assert.ok(metrics.keyContainment.zh >= 0.8, `zh keys ${metrics.keyContainment.zh}`);
     assert.ok(metrics.keyContainment.en >= 0.6, `en keys ${metrics.keyContainment.en}`);
     assert.ok(metrics.citationPrecision >= 0.77, `citation precision ${metrics.citationPrecision}`);
+    assert.ok(metrics.evidenceCited.zh >= 0.85, `zh evidence cited ${metrics.evidenceCited.zh}`);
   });
 
   it('abstains on out-of-corpus questions without abstaining much on answerable ones', () => {

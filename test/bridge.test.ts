@@ -19,6 +19,7 @@ const TABLE: BridgeTable = {
     'key task': ['重点任务'],
     task: ['任务'],
     commemorate: ['纪念'],
+    'according to': ['按照', '根据'],
   }),
   token: normalizedKeys({ manufacturing: ['制造'] }),
   zh: { 缅怀: ['纪念'], 毛主席: ['毛泽东'] },
@@ -94,6 +95,10 @@ describe('EnglishBridge.align and translate', () => {
 
   it('ignores question stopwords and aligns only content words', () => {
     assert.deepEqual(bridge().align('What are the key tasks?'), [{ source: 'key tasks', words: ['重点任务'] }]);
+  });
+
+  it('reads a phrase of framing words alone ("according to") as no content, though the dictionary glosses it', () => {
+    assert.deepEqual(bridge().align('according to the key tasks'), [{ source: 'key tasks', words: ['重点任务'] }]);
   });
 
   it('keeps numbers and alphanumeric names as themselves', () => {

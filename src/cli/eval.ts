@@ -106,7 +106,7 @@ runCli(async (argv) => {
     `answer keys: zh ${pct(gold.keyContainment.zh)}, en ${pct(gold.keyContainment.en)}, all ${pct(gold.keyContainment.all)}`,
   );
   console.log(
-    `citation precision ${pct(gold.citationPrecision)}; out-of-corpus declined or partial ${pct(gold.abstention.outOfCorpus)}; false abstention ${pct(gold.abstention.falseAbstention)}`,
+    `evidence cited zh ${pct(gold.evidenceCited.zh)}, en ${pct(gold.evidenceCited.en)}; citation precision ${pct(gold.citationPrecision)}; out-of-corpus declined or partial ${pct(gold.abstention.outOfCorpus)}; false abstention ${pct(gold.abstention.falseAbstention)}`,
   );
   console.log(
     `latency p50 ${gold.latencyMs.p50.toFixed(1)} ms, p95 ${gold.latencyMs.p95.toFixed(1)} ms; mean answer ${gold.meanAnswerChars.toFixed(0)} chars`,
@@ -190,7 +190,7 @@ runCli(async (argv) => {
       `hybrid recall@5 zh ${at5('all')} against ${pct(gold.recall['hybrid/zh'].at5)} on corpus/ alone; tune half ${at5('tune')}, report half ${at5('report')}`,
     );
     console.log(
-      `answer keys zh ${pct(metrics.keyContainment.zh)}, en ${pct(metrics.keyContainment.en)}; citation precision ${pct(metrics.citationPrecision)}; false abstention ${pct(metrics.abstention.falseAbstention)}`,
+      `answer keys zh ${pct(metrics.keyContainment.zh)}, en ${pct(metrics.keyContainment.en)}; evidence cited zh ${pct(metrics.evidenceCited.zh)}, en ${pct(metrics.evidenceCited.en)}; citation precision ${pct(metrics.citationPrecision)}; false abstention ${pct(metrics.abstention.falseAbstention)}`,
     );
     report.goldAtScale = metrics;
   }

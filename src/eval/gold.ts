@@ -1,6 +1,6 @@
 /**
  * The hand-written gold set over corpus/ (test/gold/gold.jsonl): retrieval recall,
- * answer-key containment, citation precision, abstention, latency.
+ * answer-key containment, evidence cited, citation precision, abstention, latency.
  */
 import { readFileSync } from 'node:fs';
 import type { Answerer } from '../answer/answer.js';
@@ -32,6 +32,8 @@ export interface GoldRow {
   /** Rank (0-based) of the first paragraph holding evidence, per search mode; -1 when missing from the top 5. */
   ranks: Record<SearchMode, number>;
   keysFound: boolean;
+  /** The answer cites a paragraph holding the evidence (what issue 12 calls "the right paragraph is cited"). */
+  evidenceCited: boolean;
   citationPrecision: number;
 }
 
@@ -39,6 +41,8 @@ export interface GoldMetrics {
   questions: number;
   recall: Record<string, { at1: number; at5: number; n: number }>;
   keyContainment: { zh: number; en: number; all: number };
+  /** Share of the answerable, non-summary questions whose answer cites a paragraph holding the evidence. */
+  evidenceCited: { zh: number; en: number };
   citationPrecision: number;
   /** outOfCorpus: declined or partial (quoting what the documents say and naming what they lack). */
   abstention: { outOfCorpus: number; falseAbstention: number };
@@ -72,7 +76,10 @@ export async function runGold(
     const citationPrecision = cited.length
       ? cited.filter((t) => holdsEvidence(t, item) || item.keys.some((k) => t.includes(k))).length / cited.length
       : 0;
-    rows.push({ item, answer, ranks, keysFound, citationPrecision });
+    const evidenceCited = answer.citations.some((c) =>
+      holdsEvidence(answerer.kb.paragraph(c.paragraphId)?.text ?? c.text, item),
+    );
+    rows.push({ item, answer, ranks, keysFound, evidenceCited, citationPrecision });
   }
   const inCorpus = rows.filter((r) => !r.item.abstain);
   const retrievable = inCorpus.filter((r) => r.item.type !== 'summary');
@@ -107,6 +114,10 @@ export async function runGold(
         zh: share(keyed.filter((r) => r.item.lang === 'zh').map((r) => r.keysFound)),
         en: share(keyed.filter((r) => r.item.lang === 'en').map((r) => r.keysFound)),
         all: share(keyed.map((r) => r.keysFound)),
+      },
+      evidenceCited: {
+        zh: share(retrievable.filter((r) => r.item.lang === 'zh').map((r) => r.evidenceCited)),
+        en: share(retrievable.filter((r) => r.item.lang === 'en').map((r) => r.evidenceCited)),
       },
       citationPrecision: mean(answered.filter((r) => r.item.type !== 'summary').map((r) => r.citationPrecision)),
       abstention: {

@@ -208,7 +208,8 @@ export class EnglishBridge {
       for (let i = 0; i + n <= tokens.length; i++) {
         const span = tokens.slice(i, i + n);
         if (span.some((_, j) => used.has(i + j))) continue;
-        if (n === 1 && (EN_STOP.has(span[0]) || span[0].length < 3)) continue;
+        // A span of framing words alone ("according to") is no content, as none of its words is.
+        if (span.every((t) => EN_STOP.has(t) || t.length < 3)) continue;
         const key = span.map(normalizeEnglish).join(' ');
         // A whole gloss, specific then broad, before a word found inside glosses.
         const specific = entry(this.table.en, key);
