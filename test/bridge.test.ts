@@ -161,6 +161,26 @@ describe('EnglishBridge.build', () => {
     const bridge = await built({ commemorate: ['纪念', '缅怀'] }, ['纪念']);
     assert.deepEqual(bridge.synonyms('缅怀'), ['纪念']);
   });
+
+  it('links a word the corpus uses 20 times less than a synonym to it, but not one used about as often', async () => {
+    const uses: Record<string, number> = { 纪念: 60, 缅怀: 3, 怀念: 10 };
+    const bridge = await built(
+      { commemorate: ['纪念', '缅怀', '怀念'] },
+      ['纪念', '缅怀', '怀念'],
+      (w) => uses[w] ?? 0,
+    );
+    assert.deepEqual(bridge.synonyms('缅怀'), ['纪念']);
+    assert.deepEqual(bridge.synonyms('怀念'), []);
+    assert.deepEqual(bridge.synonyms('纪念'), []);
+  });
+
+  it('links only the words of the most specific gloss the two share (毛主席 → 毛泽东, not 邓小平)', async () => {
+    const leaders = ['毛主席', '毛泽东', '邓小平', ...many(4)];
+    const uses: Record<string, number> = { 毛泽东: 5, 邓小平: 50 };
+    const glosses = { 'chinese communist leader': leaders, 'mao zedong': ['毛主席', '毛泽东'] };
+    const bridge = await built(glosses, ['毛泽东', '邓小平'], (w) => uses[w] ?? 0);
+    assert.deepEqual(bridge.synonyms('毛主席'), ['毛泽东']);
+  });
 });
 
 describe('EnglishBridge table', () => {

@@ -190,3 +190,19 @@ describe('a document named by a run of its title', () => {
     assert.equal(answerer.documentBoosts('中央经济工作会议在哪里召开？', 'zh').size, 0);
   });
 });
+
+describe('a document named through synonyms (CC-CEDICT)', () => {
+  let answerer: Answerer;
+  before(async () => {
+    answerer = new Answerer(
+      await knowledgeBaseOf(headed(['二〇二四年新年贺词', '在纪念毛泽东同志诞辰130周年座谈会上的讲话'])),
+    );
+  });
+
+  it("names a document through the synonyms of the question's words (缅怀毛主席 → 纪念毛泽东…)", () => {
+    assert.equal(
+      answerer.namedDocument('怎样缅怀毛主席才最有意义？', 'zh')?.doc.meta.title,
+      '在纪念毛泽东同志诞辰130周年座谈会上的讲话',
+    );
+  });
+});

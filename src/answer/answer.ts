@@ -12,7 +12,7 @@ import { type ExpandedResults, expandedSearch, profileQuery, type QueryProfile }
 import { HybridSearcher, type SearchOptions, type SearchResult } from '../retrieval/hybrid.js';
 import type { Language } from '../text/language.js';
 import { longestCommonRun } from '../text/overlap.js';
-import { bigrams } from '../text/tokens.js';
+import { bigrams, words } from '../text/tokens.js';
 import { DEFAULT_TUNING, type Tuning } from '../tuning.js';
 import { type Quote, quoteText } from './citations.js';
 import { findEnumeration } from './compose.js';
@@ -422,10 +422,12 @@ export class Answerer {
    * strongly: matching title bigrams, double for a bigram only one title has.
    */
   namedDocument(question: string, language: Language): { doc: CorpusDocument; hits: number } | undefined {
-    const stripped = question.replace(
+    const bare = question.replace(
       /总结|概括|摘要|概述|归纳|一下|文章|部分|主要内容|summari[sz]e|summary|overview/gi,
       ' ',
     );
+    // A question names a title in its synonyms too: "缅怀毛主席" names the speech "纪念毛泽东同志…".
+    const stripped = [bare, ...words(bare).flatMap((w) => this.kb.bridge.synonyms(w))].join(' ');
     const translated =
       language === 'en' ? this.kb.bridge.translate(stripped).filter((w) => w.length >= 2 && !/^\d+$/.test(w)) : [];
     const qGrams = new Set(bigrams(stripped).map((g) => g.slice(1)));

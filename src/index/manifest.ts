@@ -3,7 +3,7 @@ import type { FileError } from '../corpus/types.js';
 import type { EmbedderInfo } from './embedders/types.js';
 
 /** Bump when the parser, passages or index files change meaning, so old indexes are rebuilt. */
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 5;
 
 export interface Manifest {
   formatVersion: number;

@@ -3,8 +3,8 @@
  * to words the corpus actually uses:
  *  - English question words/phrases → Chinese corpus words, so the built-in (Chinese-only)
  *    retrieval can serve English questions;
- *  - Chinese words the corpus never uses → corpus words with the same English gloss
- *    (缅怀 → 纪念, 毛主席 → 毛泽东), for paraphrased Chinese questions.
+ *  - Chinese words the corpus never uses, or uses far less than a synonym → corpus words with
+ *    their most specific English gloss (缅怀 → 纪念, 毛主席 → 毛泽东), for paraphrased Chinese questions.
  * Loading CC-CEDICT takes seconds and ~700 MB, so ingest builds the bridge once, caches the
  * cleaned glosses next to the index, and stores only the corpus-limited table in the index.
  */
@@ -18,7 +18,7 @@ export interface BridgeTable {
   en: Record<string, string[]>;
   /** English word found inside glosses → corpus words (used when no whole gloss, specific or broad, matches). */
   token: Record<string, string[]>;
-  /** Chinese word absent from the corpus → corpus words with the same gloss. */
+  /** Chinese word absent from the corpus, or rare in it → corpus words with its most specific gloss. */
   zh: Record<string, string[]>;
   /** English word or phrase → the corpus words used most among the many a broad gloss has ("work" → 工作). */
   broad: Record<string, string[]>;
@@ -45,6 +45,11 @@ const MAX_GLOSS_FANOUT = 12;
 const MAX_WORDS_PER_TERM = 4;
 const MAX_WORDS_PER_BROAD_TERM = 2;
 const MAX_PHRASE_WORDS = 4;
+/**
+ * A word the corpus uses this many times less than another word with its gloss is rare here: questions that
+ * say it (缅怀, in 3 passages among 53,000) are answered in the other word (纪念), so it gets that as a synonym.
+ */
+const RARE_SYNONYM_RATIO = 20;
 
 /** Clean CC-CEDICT definitions into lowercase phrases: "to commemorate; to honor (sb)" → ["commemorate", "honor"]. */
 export function glossPhrases(definitions: string[]): string[] {
@@ -150,8 +155,10 @@ export class EnglishBridge {
       throw new Error(`the English bridge table has no ${missing.join(', ')} section (another version)`);
   }
 
-  /** Build the corpus-limited table. `corpusWords` are the words the keyword index knows. */
-  /** Builds from the gloss cache in `cacheDir`, making the cache first when it is missing. */
+  /**
+   * Build the corpus-limited table. `corpusWords` are the words the keyword index knows, `frequency` how many
+   * passages use each. Builds from the gloss cache in `cacheDir`, making the cache first when it is missing.
+   */
   static async build(
     corpusWords: Iterable<string>,
     cacheDir: string,
@@ -163,6 +170,8 @@ export class EnglishBridge {
     const zh: Record<string, string[]> = {};
     const broad: Record<string, string[]> = {};
     const tokenLists = new Map<string, Set<string>>();
+    /** Chinese word → synonyms in the corpus, each with the fewest dictionary words of a gloss they share. */
+    const synonymFanouts = new Map<string, Map<string, number>>();
     const often = new Map<string, number>();
     const uses = (w: string) => often.get(w) ?? often.set(w, frequency(w)).get(w)!;
     for (const [phrase, words] of byPhrase) {
@@ -180,10 +189,27 @@ export class EnglishBridge {
         for (const w of inCorpus) set.add(w);
         tokenLists.set(t, set);
       }
+      // Synonyms for a word the corpus never uses, or uses far less than a word with the same gloss.
       for (const w of words) {
-        if (corpus.has(w) || w.length < 2) continue;
-        zh[w] = [...new Set([...(entry(zh, w) ?? []), ...inCorpus])].slice(0, MAX_WORDS_PER_TERM);
+        if (w.length < 2) continue;
+        const same = corpus.has(w)
+          ? inCorpus.filter((o) => o !== w && uses(o) >= RARE_SYNONYM_RATIO * Math.max(1, uses(w)))
+          : inCorpus;
+        if (same.length === 0) continue;
+        const fanouts = synonymFanouts.get(w) ?? new Map<string, number>();
+        synonymFanouts.set(w, fanouts);
+        for (const o of same) fanouts.set(o, Math.min(fanouts.get(o) ?? Infinity, words.length));
       }
+    }
+    // Only the words of the most specific gloss a word shares: 毛主席 → 毛泽东 ("Mao Zedong", 2 dictionary
+    // words), not 邓小平 ("Chinese communist leader", 7).
+    for (const [w, fanouts] of synonymFanouts) {
+      const specific = Math.min(...fanouts.values());
+      zh[w] = [...fanouts]
+        .filter(([, n]) => n === specific)
+        .map(([o]) => o)
+        .sort((a, b) => uses(b) - uses(a))
+        .slice(0, MAX_WORDS_PER_TERM);
     }
     const token: Record<string, string[]> = {};
     for (const [t, set] of tokenLists) if (set.size <= MAX_WORDS_PER_TERM) token[t] = [...set];
@@ -228,7 +254,7 @@ export class EnglishBridge {
     return out;
   }
 
-  /** Corpus words that mean the same as a word the corpus does not use. */
+  /** Corpus words that mean the same as a word the corpus does not use, or uses far less. */
   synonyms(word: string): string[] {
     return entry(this.table.zh, word) ?? [];
   }

@@ -73,7 +73,8 @@ export function profileQuery(
     const terms = questionTerms(text);
     for (const t of terms) topics.set(t.word, t.topic);
     for (const q of text.match(QUOTED) ?? []) add(q.slice(1, -1), []);
-    for (const word of words(text)) add(word, keyword.knows(word) ? [] : alternativesOf(word, bridge));
+    for (const word of words(text))
+      add(word, keyword.knows(word) ? (bridge?.synonyms(word) ?? []) : alternativesOf(word, bridge));
     // Names jieba cut into single characters (马纳瓜, 村晚) come back as one literal.
     for (const t of terms) if (t.literal) add(t.word, alternativesOf(t.word, bridge));
   }
@@ -97,7 +98,8 @@ function inCorpusText(keyword: KeywordIndex, word: string): boolean {
   return grams.length > 0 && grams.length === word.length - 1 && grams.every((g) => keyword.knows(g));
 }
 
-/** Other spellings of a word the corpus does not use: a year in Chinese digits (2024 → 二〇二四), or synonyms. */
+/** Other spellings of a word the corpus does not use: a year in Chinese digits (2024 → 二〇二四), or synonyms.
+ * (A word the corpus uses has synonyms only when it is rare there; see EnglishBridge.build.) */
 function alternativesOf(word: string, bridge: EnglishBridge | undefined): string[] {
   if (/^\d{4}$/.test(word)) return [digitsAsChinese(word)];
   return bridge?.synonyms(word) ?? [];
