@@ -4,6 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Answerer } from '../src/answer/answer.js';
+import { type ScoredQuote, scoreSentences } from '../src/answer/compose.js';
+import { routeQuestion } from '../src/answer/router.js';
 import { ingest } from '../src/index/ingest.js';
 import { KnowledgeBase } from '../src/index/knowledge-base.js';
 import { genresMentioned, genresOf } from '../src/lexicon/genres.js';
@@ -203,6 +205,41 @@ describe('a document named through synonyms (CC-CEDICT)', () => {
     assert.equal(
       answerer.namedDocument('怎样缅怀毛主席才最有意义？', 'zh')?.doc.meta.title,
       '在纪念毛泽东同志诞辰130周年座谈会上的讲话',
+    );
+  });
+});
+
+describe('a paragraph that states the role a question asks about', () => {
+  let kb: KnowledgeBase;
+  before(async () => {
+    kb = await knowledgeBaseOf({
+      'a.txt': '某部门文章\n\n推进新型工业化要发挥企业和创新的作用。\n\n创新是推进新型工业化的根本动力。\n',
+    });
+  });
+  const question = '创新在推进新型工业化中起什么作用？';
+  const top = async (answerer: Answerer) => (await answerer.retrieve(question, question, { k: 1 })).results[0];
+
+  it('ranks it first by retrieval.roleBoost', async () => {
+    assert.equal((await top(new Answerer(kb))).paragraph.text, '创新是推进新型工业化的根本动力。');
+  });
+
+  it('ranks by the words alone without the boost', async () => {
+    const plain = new Answerer(kb, withSetting(DEFAULT_TUNING, 'retrieval.roleBoost', 1));
+    assert.notEqual((await top(plain)).paragraph.text, '创新是推进新型工业化的根本动力。');
+  });
+
+  it("gives the sentence defining the role's subject the definition bonus when the answer is composed", async () => {
+    const { results, profile: found } = await new Answerer(kb).retrieve(question, question);
+    // As at scale, where 创新 is common: the subject is not among the question's two most specific words.
+    const profile = { ...found, words: found.words.map((w) => (w.word === '创新' ? { ...w, weight: 0.01 } : w)) };
+    const route = routeQuestion(question);
+    const scoreOf = (scored: ScoredQuote[]) =>
+      scored.find((q) => q.paragraph.text.slice(q.start, q.end) === '创新是推进新型工业化的根本动力。')!.score;
+    const withRole = scoreOf(scoreSentences(results, profile, route, DEFAULT_TUNING.sentences));
+    const without = scoreOf(scoreSentences(results, profile, { type: route.type }, DEFAULT_TUNING.sentences));
+    assert.ok(
+      Math.abs(withRole - without - DEFAULT_TUNING.sentences.definitionBonus) < 1e-9,
+      `${withRole} vs ${without}`,
     );
   });
 });

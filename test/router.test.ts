@@ -1,7 +1,7 @@
 /** routeQuestion: question type, item and part ordinals, and language, one behaviour each. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { holdsAnswerCue } from '../src/answer/compose.js';
+import { holdsAnswerCue, statesRole } from '../src/answer/compose.js';
 import { aboutPhrase, type QuestionType, routeQuestion } from '../src/answer/router.js';
 
 describe('routeQuestion asksAuthor', () => {
@@ -118,6 +118,32 @@ describe('routeQuestion partNumber', () => {
     assert.equal(route.partNumber, undefined);
     assert.equal(route.itemNumber, 2);
   });
+});
+
+describe('routeQuestion role', () => {
+  const cases: Array<[string, { subject: string; context: string } | undefined]> = [
+    ['创新在推进新型工业化中起什么作用？', { subject: '创新', context: '推进新型工业化' }],
+    [
+      '高质量发展对于全面建设社会主义现代化国家是什么定位？',
+      { subject: '高质量发展', context: '全面建设社会主义现代化国家' },
+    ],
+    ['“一国两制”在推进祖国统一中处于什么地位？', { subject: '一国两制', context: '推进祖国统一' }],
+    ['新型工业化有哪些重点任务？', undefined],
+    ['创新有什么作用？', undefined],
+  ];
+  for (const [question, role] of cases)
+    it(`${role ? `reads ${role.subject} in ${role.context}` : 'reads no role'} from "${question}"`, () =>
+      assert.deepEqual(routeQuestion(question).role, role));
+});
+
+describe('statesRole', () => {
+  const role = { subject: '创新', context: '推进新型工业化' };
+  it('finds "X是…Y…" within one sentence', () =>
+    assert.ok(statesRole('三是全面提升产业科技创新能力。创新是新型工业化的根本动力。', role)));
+  it('needs the context in the same sentence', () =>
+    assert.ok(!statesRole('创新是第一动力。推进新型工业化要靠企业。', role)));
+  it('needs the subject to be what is defined', () =>
+    assert.ok(!statesRole('坚持把产业发展基点放在创新上，这是新型工业化的关键。', role)));
 });
 
 describe('routeQuestion language', () => {

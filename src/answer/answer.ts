@@ -15,7 +15,7 @@ import { longestCommonRun } from '../text/overlap.js';
 import { bigrams, words } from '../text/tokens.js';
 import { DEFAULT_TUNING, type Tuning } from '../tuning.js';
 import { type Quote, quoteText } from './citations.js';
-import { findEnumeration } from './compose.js';
+import { findEnumeration, statesRole } from './compose.js';
 import {
   type Composer,
   ExtractiveComposer,
@@ -38,6 +38,28 @@ const RETRIEVE_K = 8;
 const NAMED_MAX_DOCUMENTS = 2;
 /** A title names a document only through a run of at least this many characters the question shares with it. */
 const MIN_NAME_RUN = 3;
+
+/** Each document's title and subtitle, its title alone, and the titles (with subtitles) holding each bigram. */
+interface TitleIndex {
+  titles: string[];
+  names: string[];
+  byGram: Map<string, number[]>;
+}
+
+/**
+ * Whether a question's words name document `i` rather than brush past its title: they share a run of MIN_NAME_RUN
+ * characters or more with the title itself (scattered bigrams are no name: "中央经济工作会议" shares 中央 and 会议
+ * with the Politburo meeting's title; nor is a subtitle's slogan, "全面建设小康社会"), and that run is in at most
+ * NAMED_MAX_DOCUMENTS titles ("政府工作报告" names none of 714 reports).
+ */
+function namesTitle(question: string, i: number, names: string[]): boolean {
+  const run = longestCommonRun(question, names[i]);
+  if (run.length < MIN_NAME_RUN) return false;
+  const phrase = question.slice(run.end - run.length, run.end);
+  let holders = 0;
+  for (const name of names) if (name.includes(phrase) && ++holders > NAMED_MAX_DOCUMENTS) return false;
+  return true;
+}
 /** Questions this short may lean on the previous one (see isFollowUp). */
 const FOLLOW_UP_MAX_CHARS = 14;
 const FOLLOW_UP_MAX_ENGLISH_WORDS = 6;
@@ -115,7 +137,7 @@ export class Answerer {
   /** Document and section summaries are deterministic: made once per index, then reused. */
   private readonly summaryPlans = new Map<string, Promise<Plan>>();
   /** Each document's title and subtitle, and the titles holding each bigram (see titleIndex). */
-  private titles: { titles: string[]; byGram: Map<string, number[]> } | undefined;
+  private titles: TitleIndex | undefined;
   /** Each document's kinds (speech, report…), for questions that name a document by its kind. */
   private genres: Set<Genre>[] | undefined;
 
@@ -143,18 +165,22 @@ export class Answerer {
     const docBoosts = this.documentBoosts(query, route.language);
     const k = options.k ?? RETRIEVE_K;
     const named = docBoosts.size > 0 && docBoosts.size <= NAMED_MAX_DOCUMENTS && !options.docIds;
-    const { candidates } = this.tuning.retrieval;
+    const { candidates, roleBoost } = this.tuning.retrieval;
     const found = await expandedSearch(this.searcher, query, this.tuning.evidence, focus, {
       k: RETRIEVE_K,
       includeHeaders,
       docBoosts,
       ...options,
-      // Every candidate, to find the named documents' best ones below the top k.
-      ...(named ? { k: Math.max(k, candidates) } : {}),
+      // Every candidate, to find the named documents' best ones, or those stating a role, below the top k.
+      ...(named || route.role ? { k: Math.max(k, candidates) } : {}),
     });
-    const results = named
-      ? await this.withNamedPlaces(found.results, query, focus, k, docBoosts, includeHeaders)
+    const { role } = route;
+    const ranked = role
+      ? found.results
+          .map((r) => (statesRole(r.paragraph.text, role) ? { ...r, score: r.score * roleBoost } : r))
+          .sort((a, b) => b.score - a.score)
       : found.results;
+    const results = named ? await this.withNamedPlaces(ranked, query, focus, k, docBoosts, includeHeaders) : ranked;
     // "Who wrote the MIIT article?": the byline of the document it points at answers it, whatever the words.
     const bylines =
       route.asksAuthor && named
@@ -432,7 +458,7 @@ export class Answerer {
       language === 'en' ? this.kb.bridge.translate(stripped).filter((w) => w.length >= 2 && !/^\d+$/.test(w)) : [];
     const qGrams = new Set(bigrams(stripped).map((g) => g.slice(1)));
     const numbers = stripped.match(/\d{2,}/g) ?? [];
-    const { titles, byGram } = this.titleIndex();
+    const { titles, names, byGram } = this.titleIndex();
     // A bigram found in one title only ("讲话") names that document as well as two shared ones do.
     const named = new Map<number, number>();
     const add = (doc: number, hits: number) => named.set(doc, (named.get(doc) ?? 0) + hits);
@@ -452,9 +478,7 @@ export class Answerer {
       // A number (a year) refines a name but does not name a document: "2024年政府工作报告" picks that year's
       // report among the others, "2024年是新中国成立多少周年" names none.
       const hits = n >= namedDocumentHits ? n + numbers.filter((x) => titles[i].includes(x)).length : n;
-      // Scattered bigrams are no name: "中央经济工作会议" shares 中央 and 会议 with the Politburo meeting's title.
-      if (hits >= namedDocumentHits && !translated.length && longestCommonRun(stripped, titles[i]) < MIN_NAME_RUN)
-        continue;
+      if (hits >= namedDocumentHits && !translated.length && !namesTitle(stripped, i, names)) continue;
       if (hits > (best?.hits ?? 0)) {
         best = { doc: this.kb.documents[i], hits };
         tied = false;
@@ -469,7 +493,7 @@ export class Answerer {
    * bigrams are looked up there rather than searched for in every title (this runs several times per
    * question, over hundreds of documents).
    */
-  private titleIndex(): { titles: string[]; byGram: Map<string, number[]> } {
+  private titleIndex(): TitleIndex {
     if (!this.titles) {
       const titles = this.kb.documents.map((doc) => [doc.meta.title, doc.meta.subtitle ?? ''].join(' '));
       const byGram = new Map<string, number[]>();
@@ -482,7 +506,7 @@ export class Answerer {
           else byGram.set(g, [doc]);
         }
       });
-      this.titles = { titles, byGram };
+      this.titles = { titles, names: this.kb.documents.map((doc) => doc.meta.title), byGram };
     }
     return this.titles;
   }

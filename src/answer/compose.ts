@@ -8,10 +8,11 @@ import type { KnowledgeBase } from '../index/knowledge-base.js';
 import { isHeader } from '../index/passages.js';
 import type { QueryProfile } from '../retrieval/expand.js';
 import type { SearchResult } from '../retrieval/hybrid.js';
+import { words } from '../text/tokens.js';
 import type { SentenceTuning } from '../tuning.js';
 import type { Quote } from './citations.js';
 import { bigramOverlap, coverage, similarity } from './evidence.js';
-import type { QuestionType } from './router.js';
+import type { QuestionType, Route } from './router.js';
 
 export interface ScoredQuote extends Quote {
   /** Position of the sentence in its paragraph. */
@@ -76,19 +77,33 @@ function units(result: SearchResult, rank: number, clauseSplitAbove: number): Sc
 
 const ANAPHOR = /^(这|此|其|该|它|他|她|这些|上述)/;
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** "X是…", "X（…）是…", "X，是…": how texts define X. */
 function definition(word: string): RegExp {
-  const w = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`${w}(?:（[^）]*）)?，?是`);
+  return new RegExp(`${escapeRegExp(word)}(?:（[^）]*）)?，?是`);
+}
+
+/**
+ * Whether a text states a role the way policy texts do, X defined in terms of Y within one sentence:
+ * "创新是新型工业化的根本动力" for "创新在推进新型工业化中起什么作用？".
+ */
+export function statesRole(text: string, role: NonNullable<Route['role']>): boolean {
+  const context = words(role.context).filter((w) => w.length >= 2);
+  if (context.length === 0) return false;
+  return new RegExp(`${definition(role.subject).source}[^。；！？]*(?:${context.map(escapeRegExp).join('|')})`).test(
+    text,
+  );
 }
 
 /** Score every sentence (or clause) of the top results for how well it answers the question. */
 export function scoreSentences(
   results: SearchResult[],
   profile: QueryProfile,
-  type: QuestionType,
+  route: Pick<Route, 'type' | 'role'>,
   tuning: SentenceTuning,
 ): ScoredQuote[] {
+  const { type, role } = route;
   const top = results[0]?.score || 1;
   const out: ScoredQuote[] = [];
   // The most specific question words, for the "X是…" definition cue.
@@ -109,7 +124,10 @@ export function scoreSentences(
       if (cue?.test(text)) score += tuning.typeCue;
       const header = isHeader(q.paragraph);
       if (header) score += type === 'who' || type === 'when' ? tuning.headerBonus : -tuning.headerPenalty;
-      if (!header && keyWords.some((w) => definition(w).test(text))) score += tuning.definitionBonus;
+      // A question about a role is answered by the sentence defining its subject (创新是…, not 推进新型工业化是…);
+      // others by one defining one of their most specific words.
+      const defines = role ? definition(role.subject).test(text) : keyWords.some((w) => definition(w).test(text));
+      if (!header && defines) score += tuning.definitionBonus;
       if (text.length > 160) score -= 0.1 * Math.min(1, (text.length - 160) / 200);
       if (text.length < 8) score -= 0.2;
       out.push({ ...q, score });

@@ -156,7 +156,7 @@ export class ExtractiveComposer implements Composer {
     const { question, route, results, profile } = request;
     const base = { question, language: route.language, resolvedQuestion: request.resolvedQuestion };
     const times = { started: request.started, retrieved: request.retrieved };
-    const scored = scoreSentences(results, profile, route.type, this.tuning);
+    const scored = scoreSentences(results, profile, route, this.tuning);
     if (route.type === 'list') {
       const best = scored[0];
       const enumeration = findEnumeration(this.kb, results, profile, this.tuning);

@@ -27,6 +27,8 @@ export interface Route {
   partNumber?: number;
   /** A "who" question about who wrote, gave or issued a document (its byline answers it). */
   asksAuthor?: boolean;
+  /** "X在Y中起什么作用", "X对于Y是什么定位": the role of X in Y, which texts state as "X是Y的…". */
+  role?: { subject: string; context: string };
 }
 
 /** "讲了什么": a summary request, unless it asks about one item of a list (第二点具体说了什么). */
@@ -117,6 +119,15 @@ export function aboutPhrase(question: string): string | undefined {
   return (m?.[1] ?? m?.[2])?.trim() || undefined;
 }
 
+const ROLE =
+  /^[“"]?([^“”"，,？?]{2,12}?)[”"]?(?:在|对于|对)([^，,？?]{2,24}?)(?:中|里|上|来说|而言)?(?:起|发挥|是|有|处于|居于|占)?着?(?:什么|怎样|何种)(?:样的)?(?:作用|地位|定位|角色|位置)/;
+
+/** The subject and context of a question about a role ("创新在推进新型工业化中起什么作用？"). */
+function roleOf(question: string): Route['role'] {
+  const m = ROLE.exec(question.trim());
+  return m ? { subject: m[1], context: m[2] } : undefined;
+}
+
 export function routeQuestion(question: string): Route {
   const language = detectLanguage(question);
   const itemNumber = /最后一?[点条项个]/.test(question) ? -1 : ordinal(question, ITEM_ZH, ITEM_EN);
@@ -130,5 +141,6 @@ export function routeQuestion(question: string): Route {
     itemNumber,
     partNumber: ordinal(question, PART_ZH, PART_EN),
     asksAuthor: type === 'who' && AUTHORSHIP.test(question),
+    role: roleOf(question),
   };
 }

@@ -104,7 +104,7 @@ export function cmrcF1(prediction: string | null, references: string[]): number 
   let best = 0;
   for (const reference of references) {
     const r = segments(reference);
-    const common = longestCommonRun(r, p);
+    const common = longestCommonRun(r, p).length;
     if (common === 0) continue;
     const precision = common / p.length;
     const recall = common / r.length;
