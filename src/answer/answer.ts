@@ -445,7 +445,8 @@ export class Answerer {
 
   /**
    * The document a question names by its title ("新年贺词", "the New Year address"), with how
-   * strongly: matching title bigrams, double for a bigram only one title has.
+   * strongly: matching title bigrams, double for a bigram only one title has. A Chinese question must also
+   * share a run of characters with the title proper (see namesTitle).
    */
   namedDocument(question: string, language: Language): { doc: CorpusDocument; hits: number } | undefined {
     const bare = question.replace(
