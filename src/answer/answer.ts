@@ -15,7 +15,7 @@ import { longestCommonRun } from '../text/overlap.js';
 import { bigrams, words } from '../text/tokens.js';
 import { DEFAULT_TUNING, type Tuning } from '../tuning.js';
 import { type Quote, quoteText } from './citations.js';
-import { findEnumeration, statesRole } from './compose.js';
+import { findEnumeration, rolePattern } from './compose.js';
 import {
   type Composer,
   ExtractiveComposer,
@@ -174,10 +174,10 @@ export class Answerer {
       // Every candidate, to find the named documents' best ones, or those stating a role, below the top k.
       ...(named || route.role ? { k: Math.max(k, candidates) } : {}),
     });
-    const { role } = route;
-    const ranked = role
+    const states = route.role && rolePattern(route.role);
+    const ranked = states
       ? found.results
-          .map((r) => (statesRole(r.paragraph.text, role) ? { ...r, score: r.score * roleBoost } : r))
+          .map((r) => (states.test(r.paragraph.text) ? { ...r, score: r.score * roleBoost } : r))
           .sort((a, b) => b.score - a.score)
       : found.results;
     const results = named ? await this.withNamedPlaces(ranked, query, focus, k, docBoosts, includeHeaders) : ranked;

@@ -85,15 +85,13 @@ function definition(word: string): RegExp {
 }
 
 /**
- * Whether a text states a role the way policy texts do, X defined in terms of Y within one sentence:
- * "创新是新型工业化的根本动力" for "创新在推进新型工业化中起什么作用？".
+ * How texts state a role the way policy texts do, X defined in terms of Y within one sentence: the pattern
+ * that finds "创新是新型工业化的根本动力" for "创新在推进新型工业化中起什么作用？" (none when Y has no content word).
  */
-export function statesRole(text: string, role: NonNullable<Route['role']>): boolean {
+export function rolePattern(role: NonNullable<Route['role']>): RegExp | undefined {
   const context = words(role.context).filter((w) => w.length >= 2);
-  if (context.length === 0) return false;
-  return new RegExp(`${definition(role.subject).source}[^。；！？]*(?:${context.map(escapeRegExp).join('|')})`).test(
-    text,
-  );
+  if (context.length === 0) return undefined;
+  return new RegExp(`${definition(role.subject).source}[^。；！？]*(?:${context.map(escapeRegExp).join('|')})`);
 }
 
 /** Score every sentence (or clause) of the top results for how well it answers the question. */
@@ -111,6 +109,9 @@ export function scoreSentences(
     .sort((a, b) => b.weight - a.weight)
     .slice(0, 2)
     .map((w) => w.word);
+  // A question about a role is answered by the sentence defining its subject (创新是…, not 推进新型工业化是…);
+  // others by one defining one of their most specific words.
+  const definitions = (role ? [role.subject] : keyWords).map(definition);
   results.forEach((r, rank) => {
     // Words of the document title count for every sentence of that document, not just the title line.
     const context = r.doc.meta.title;
@@ -124,10 +125,7 @@ export function scoreSentences(
       if (cue?.test(text)) score += tuning.typeCue;
       const header = isHeader(q.paragraph);
       if (header) score += type === 'who' || type === 'when' ? tuning.headerBonus : -tuning.headerPenalty;
-      // A question about a role is answered by the sentence defining its subject (创新是…, not 推进新型工业化是…);
-      // others by one defining one of their most specific words.
-      const defines = role ? definition(role.subject).test(text) : keyWords.some((w) => definition(w).test(text));
-      if (!header && defines) score += tuning.definitionBonus;
+      if (!header && definitions.some((d) => d.test(text))) score += tuning.definitionBonus;
       if (text.length > 160) score -= 0.1 * Math.min(1, (text.length - 160) / 200);
       if (text.length < 8) score -= 0.2;
       out.push({ ...q, score });

@@ -98,8 +98,10 @@ function inCorpusText(keyword: KeywordIndex, word: string): boolean {
   return grams.length > 0 && grams.length === word.length - 1 && grams.every((g) => keyword.knows(g));
 }
 
-/** Other spellings of a word the corpus does not use: a year in Chinese digits (2024 → 二〇二四), or synonyms.
- * (A word the corpus uses has synonyms only when it is rare there; see EnglishBridge.build.) */
+/**
+ * Other spellings of a word the corpus does not use: a year in Chinese digits (2024 → 二〇二四), or synonyms.
+ * (A word the corpus uses has synonyms only when it is rare there; see EnglishBridge.build.)
+ */
 function alternativesOf(word: string, bridge: EnglishBridge | undefined): string[] {
   if (/^\d{4}$/.test(word)) return [digitsAsChinese(word)];
   return bridge?.synonyms(word) ?? [];
