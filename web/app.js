@@ -18,9 +18,11 @@ async function loadHealth() {
   try {
     const h = await getJSON('/api/health');
     const e = h.embedder || {};
-    badge.title = `模型：${e.model || '-'}，维度：${e.dims || '-'}；` + `文件 ${h.documents} 篇，段落 ${h.passages} 个`;
+    badge.title =
+      `模型：${e.model || '-'}，维度：${e.dims || '-'}；来源：${e.source || '-'}；` +
+      `文件 ${h.documents} 篇，段落 ${h.passages} 个`;
     const builtin = e.kind !== 'transformer';
-    badge.textContent = builtin ? '内置检索模型' : `向量模型：${e.model || 'transformer'}`;
+    badge.textContent = builtin ? '内置检索模型' : `向量模型：${(e.model || 'transformer').split('/').pop()}`;
     badge.className = `badge ${builtin ? 'degraded' : 'ok'}`;
     $('#notice-text').textContent = DEGRADED_NOTICE;
     $('#notice').hidden = !builtin || read(NOTICE_DISMISSED) === '1';

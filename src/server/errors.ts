@@ -21,14 +21,21 @@ export function errorBody(code: string, message: string) {
   return { error: { code, message } };
 }
 
-export function toHttpError(err: unknown): HttpError {
+/** What to send less of when a body is too large, by path (default: the chat history; a Map: paths come from users). */
+const SEND_LESS = new Map([['/v1/embeddings', 'send fewer texts per request']]);
+
+export function toHttpError(err: unknown, path = ''): HttpError {
   if (err instanceof HttpError) return err;
   const e = err as { type?: string; status?: number; message?: string; limit?: number };
   switch (e?.type) {
     case 'entity.parse.failed':
       return new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
     case 'entity.too.large':
-      return new HttpError(413, 'body_too_large', `The body is larger than ${e.limit} bytes; send less history.`);
+      return new HttpError(
+        413,
+        'body_too_large',
+        `The body is larger than ${e.limit} bytes; ${SEND_LESS.get(path) ?? 'send less history'}.`,
+      );
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return new HttpError(415, 'unsupported_encoding', 'Send the body as UTF-8 JSON.');
@@ -45,8 +52,8 @@ export function sendError(res: Response, http: HttpError): void {
 }
 
 /** The app's last middleware. */
-export function errorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
-  const http = toHttpError(err);
+export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const http = toHttpError(err, req.path);
   if (res.headersSent) {
     res.end();
     return;

@@ -87,11 +87,11 @@ async function serve(config: Config): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   if (cluster.isWorker && cluster.worker?.id !== 1) return;
-  const { kind, model, dims } = kb.embedder.info;
+  const { kind, model, dims, source } = kb.embedder.info;
   const degraded = kind === 'builtin' ? ' [degraded: no pretrained model]' : '';
   console.log(
     `policy-qa ready at http://${config.host}:${port}/ — ${kb.documents.length} documents, ` +
-      `${kb.passages.length} passages, ${kind} embedder ${model} (${dims} dims)${degraded}`,
+      `${kb.passages.length} passages, ${kind} embedder ${model} (${dims} dims${source ? `; ${source}` : ''})${degraded}`,
   );
 }
 

@@ -4,30 +4,46 @@
 import type { Turn } from '../answer/types.js';
 import { HttpError } from './errors.js';
 
-export const LIMITS = { questionChars: 2000, historyTurns: 50, turnChars: 8000, bodyBytes: '64kb' } as const;
+export const LIMITS = {
+  questionChars: 2000,
+  historyTurns: 50,
+  turnChars: 8000,
+  bodyBytes: '64kb',
+  /** Texts in one POST /v1/embeddings (each at most `questionChars`). */
+  embeddingInputs: 256,
+} as const;
 
 // Lone surrogates and NUL cannot be searched or safely echoed; reject them with a clear message.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-export function cleanText(value: unknown, field: string, maxChars: number): string {
+/**
+ * `value` as searchable text. `field` names the error codes (`invalid_<field>`, `empty_<field>`,
+ * `<field>_too_long`); `label` is what the messages call it (`input[3]`), `hint` how to fix an empty one.
+ */
+export function cleanText(
+  value: unknown,
+  field: string,
+  maxChars: number,
+  { label = field, hint = 'write a question' }: { label?: string; hint?: string } = {},
+): string {
   if (typeof value !== 'string')
     throw new HttpError(
       400,
       `invalid_${field}`,
-      `"${field}" must be a string${value === undefined ? ' (it is missing)' : `, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`}.`,
+      `"${label}" must be a string${value === undefined ? ' (it is missing)' : `, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`}.`,
     );
   if (value.includes('\u0000'))
-    throw new HttpError(400, `invalid_${field}`, `"${field}" contains a NUL character; remove it.`);
+    throw new HttpError(400, `invalid_${field}`, `"${label}" contains a NUL character; remove it.`);
   if (LONE_SURROGATE.test(value))
-    throw new HttpError(400, `invalid_${field}`, `"${field}" is not valid Unicode (it has a lone surrogate).`);
+    throw new HttpError(400, `invalid_${field}`, `"${label}" is not valid Unicode (it has a lone surrogate).`);
   // Zero-width and bidi control characters carry no meaning for search.
   const text = value.replace(/[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g, '').trim();
-  if (!text) throw new HttpError(400, `empty_${field}`, `"${field}" is empty; write a question.`);
+  if (!text) throw new HttpError(400, `empty_${field}`, `"${label}" is empty; ${hint}.`);
   if (text.length > maxChars)
     throw new HttpError(
       400,
       `${field}_too_long`,
-      `"${field}" has ${text.length} characters; the limit is ${maxChars}.`,
+      `"${label}" has ${text.length} characters; the limit is ${maxChars}.`,
     );
   return text;
 }

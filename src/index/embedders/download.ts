@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
-import { type Dtype, modelFiles } from './model-files.js';
+import { type Dtype, modelFiles, PROVENANCE_FILE, type Provenance } from './model-files.js';
 
 export const SUMS_FILE = 'SHA256SUMS';
 
@@ -144,5 +144,13 @@ export async function downloadModel(options: DownloadOptions): Promise<Downloade
     await writeAtomically(sumsFile, lines.join(''));
     done.push({ file, ...fetched, kept: false });
   }
+  const provenance: Provenance = {
+    model: modelId,
+    label: `${modelId} (${dtype}) from ${endpoint}`,
+    weights: dtype === 'q8' ? 'int8 ONNX export as published' : 'float32 ONNX export as published',
+    sources: done.map((d) => ({ file: d.file, url: hubFileUrl(endpoint, modelId, d.file), sha256: d.sha256 })),
+    writtenAt: new Date().toISOString(),
+  };
+  await writeAtomically(path.join(dir, PROVENANCE_FILE), `${JSON.stringify(provenance, null, 2)}\n`);
   return done;
 }

