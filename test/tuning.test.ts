@@ -6,7 +6,8 @@ import { DEFAULT_TUNING, withSetting } from '../src/tuning.js';
 describe('withSetting', () => {
   it('sets a nested number by its dotted path', () => {
     assert.equal(
-      withSetting(DEFAULT_TUNING, 'abstain.model.weights.evidence', 0.123).abstain.model.weights.evidence,
+      withSetting(DEFAULT_TUNING, 'abstain.models.builtin.weights.evidence', 0.123).abstain.models.builtin.weights
+        .evidence,
       0.123,
     );
   });
@@ -19,19 +20,19 @@ describe('withSetting', () => {
 
   it('does not change the original', () => {
     const before = structuredClone(DEFAULT_TUNING);
-    withSetting(DEFAULT_TUNING, 'abstain.model.weights.evidence', 0.999);
+    withSetting(DEFAULT_TUNING, 'abstain.models.builtin.weights.evidence', 0.999);
     assert.deepEqual(DEFAULT_TUNING, before);
   });
 
   it('throws for an unknown path, naming it', () => {
-    for (const dotted of ['abstain.model.weights.fr', 'nothing.here']) {
+    for (const dotted of ['abstain.models.builtin.weights.fr', 'nothing.here']) {
       assert.throws(() => withSetting(DEFAULT_TUNING, dotted, 1), { message: `Unknown tuning setting "${dotted}"` });
     }
   });
 
   it('throws for a path that ends at a group of settings rather than a number', () => {
-    const message = 'Unknown tuning setting "abstain.model"';
-    assert.throws(() => withSetting(DEFAULT_TUNING, 'abstain.model', 1), { message });
+    const message = 'Unknown tuning setting "abstain.models"';
+    assert.throws(() => withSetting(DEFAULT_TUNING, 'abstain.models', 1), { message });
   });
 
   it('throws for an empty path', () => {

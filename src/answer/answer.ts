@@ -331,7 +331,17 @@ export class Answerer {
     const quotes = quotesOf(plan);
     const [first] = quotes;
     const quote = quotes.map(quoteText).join('');
-    const input = { question, results, profile, language, type: route.type, quote, previous: previousProfile };
+    const embedder = this.kb.embedder.info.kind;
+    const input = {
+      embedder,
+      question,
+      results,
+      profile,
+      language,
+      type: route.type,
+      quote,
+      previous: previousProfile,
+    };
     if (!byline && shouldDecline(input, this.tuning.abstain)) {
       const minSubjectShare = this.tuning.abstain.partialSubjectShare;
       const partial =
@@ -352,7 +362,15 @@ export class Answerer {
     const plan = this.extractive.plan({ question, route, results, profile, started: 0, retrieved: 0 });
     const quote = quotesOf(plan).map(quoteText).join('');
     return policyFeatures(
-      { question, results, profile, language: route.language, type: route.type, quote },
+      {
+        embedder: this.kb.embedder.info.kind,
+        question,
+        results,
+        profile,
+        language: route.language,
+        type: route.type,
+        quote,
+      },
       this.tuning.abstain,
     );
   }

@@ -15,10 +15,11 @@
  * Its weights are fitted by `npm run train:abstain` on questions that the seed documents cannot
  * answer (CMRC 2018, COVID-QA) and answerable ones, and live in the tuning object.
  */
+import type { EmbedderInfo } from '../index/embedders/types.js';
 import type { QueryProfile, WeightedWord } from '../retrieval/expand.js';
 import type { SearchResult } from '../retrieval/hybrid.js';
 import type { Language } from '../text/language.js';
-import type { AbstainTuning } from '../tuning.js';
+import type { AbstainModel, AbstainTuning } from '../tuning.js';
 import { holdsAnswerCue } from './compose.js';
 import { coverage } from './evidence.js';
 import type { QuestionType } from './router.js';
@@ -48,6 +49,8 @@ export function evidenceScore(results: SearchResult[], profile: QueryProfile, tu
 }
 
 export interface PolicyInput {
+  /** Which embedder retrieved the results: each has its own fitted model. */
+  embedder: EmbedderInfo['kind'];
   results: SearchResult[];
   profile: QueryProfile;
   question: string;
@@ -105,9 +108,9 @@ export function policyFeatures(input: PolicyInput, tuning: AbstainTuning): Polic
 }
 
 /** Probability (0–1) that the sources answer the question, from the fitted logistic model. */
-export function answerability(features: PolicyFeatures, tuning: AbstainTuning): number {
-  let z = tuning.model.bias;
-  for (const f of POLICY_FEATURES) z += tuning.model.weights[f] * features[f];
+export function answerability(features: PolicyFeatures, model: AbstainModel): number {
+  let z = model.bias;
+  for (const f of POLICY_FEATURES) z += model.weights[f] * features[f];
   return 1 / (1 + Math.exp(-z));
 }
 
@@ -143,9 +146,10 @@ function modelDeclines(input: DeclineInput, tuning: AbstainTuning): boolean {
   if (results.length === 0) return true;
   if (profile.words.length === 0) return previous === undefined;
   if (singleWordMatch(profile, input.quote, input.language)) return true;
-  const own = answerability(policyFeatures(input, tuning), tuning);
+  const model = tuning.models[input.embedder];
+  const own = answerability(policyFeatures(input, tuning), model);
   const best = previous
-    ? Math.max(own, answerability(policyFeatures({ ...input, profile: previous }, tuning), tuning))
+    ? Math.max(own, answerability(policyFeatures({ ...input, profile: previous }, tuning), model))
     : own;
-  return best < tuning.model.threshold;
+  return best < model.threshold;
 }

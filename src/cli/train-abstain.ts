@@ -5,7 +5,8 @@
  * out-of-corpus questions and test/gold/offtopic.jsonl. Positives: the gold set's in-corpus
  * questions, and CMRC / COVID-QA questions asked of their own documents. Every set is split by
  * question hash: the model and threshold are fitted on the tune half only, and the report half
- * is printed beside it. Prints the weights to paste into DEFAULT_TUNING.abstain.model.
+ * is printed beside it. Prints the weights to paste into DEFAULT_TUNING.abstain.models[embedder]
+ * (`-- --embeddings transformer` for the transformer's; the built-in embedder's by default).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -40,13 +41,15 @@ const SET_WEIGHT: Record<string, number> = {
 const MAX_GOLD_FALSE_REFUSALS = 0.05;
 
 runCli(async (argv) => {
+  // One model per embedder (--embeddings builtin|transformer): their retrieval, and so the features, differ.
   const config = loadConfig({ EMBEDDINGS: 'builtin', ...parseArgs(argv).settings });
   const work = path.resolve('eval-results');
   const cmrc = cmrc2018(config.datasetsDir, work);
   const covid = covidPolicy(config.datasetsDir, work);
+  // The indexes npm run eval builds for this embedder.
   const open = (corpusDir: string, name: string) =>
-    openKnowledgeBase({ ...config, corpusDir, indexDir: path.join(work, 'indexes', name) });
-  const seed = new Answerer(await openKnowledgeBase(config));
+    openKnowledgeBase({ ...config, corpusDir, indexDir: path.join(work, 'indexes', config.embeddings, name) });
+  const seed = new Answerer(await open(config.corpusDir, 'seed'));
   const rows: Row[] = [];
   const add = async (answerer: Answerer, set: string, questions: string[], y: 0 | 1) => {
     for (const q of questions) {
