@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { BuiltinEmbeddings } from '../src/index/embedders/builtin.js';
-import { familyOf, PLAIN_FAMILY, TransformerEmbeddings } from '../src/index/embedders/transformer.js';
+import { familyOf, lengthBatches, PLAIN_FAMILY, TransformerEmbeddings } from '../src/index/embedders/transformer.js';
 import { FIXTURES, tempDir } from './helpers.js';
 
 const norm = (v: number[]) => Math.hypot(...v);
@@ -128,5 +128,22 @@ describe('built-in embedder', () => {
     await model.save(dir);
     const loaded = await BuiltinEmbeddings.load(dir);
     assert.deepEqual(await loaded.embedQuery('制造强国'), await model.embedQuery('制造强国'));
+  });
+});
+
+describe('lengthBatches', () => {
+  it('groups texts by length, at most maxBatch a batch and maxTokens padded tokens', () => {
+    const tokens = [512, 10, 512, 20, 30, 512, 512, 512, 512, 512, 512, 512, 512];
+    const batches = lengthBatches(tokens, 4, 2048);
+    assert.deepEqual(batches[0], [1, 3, 4, 0]); // 4 × 512 = 2048 padded tokens fit
+    assert.ok(batches.every((b) => b.length <= 4 && b.length * Math.max(...b.map((i) => tokens[i])) <= 2048));
+    assert.deepEqual(
+      batches.flat().sort((a, b) => a - b),
+      [...tokens.keys()],
+    );
+  });
+
+  it('gives a text longer than the budget a batch of its own', () => {
+    assert.deepEqual(lengthBatches([600, 600], 16, 512), [[0], [1]]);
   });
 });

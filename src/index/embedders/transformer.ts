@@ -73,6 +73,25 @@ export interface TransformerOptions {
   threads?: number;
 }
 
+/** Padded tokens per batch; measured in BENCHMARKS.md ("Real model"): peak RSS of a seed ingest 1.38 GB at 16 × 512. */
+const BATCH_TOKENS = 4096;
+
+/**
+ * Texts (by index) in batches sorted by length, so each batch pads to a similar size; a batch also stops at
+ * `maxTokens` padded tokens: attention holds batch × heads × length² floats, 200 MB a buffer at 16 × 512.
+ */
+export function lengthBatches(tokens: number[], maxBatch: number, maxTokens = BATCH_TOKENS): number[][] {
+  const order = [...tokens.keys()].sort((a, b) => tokens[a] - tokens[b]);
+  const batches: number[][] = [];
+  for (let b = 0; b < order.length; ) {
+    let end = b + 1;
+    while (end < order.length && end - b < maxBatch && (end - b + 1) * tokens[order[end]] <= maxTokens) end++;
+    batches.push(order.slice(b, end));
+    b = end;
+  }
+  return batches;
+}
+
 export class TransformerEmbeddings extends Embeddings implements Embedder {
   readonly info: EmbedderInfo;
   readonly passageBudget: number;
@@ -158,15 +177,14 @@ export class TransformerEmbeddings extends Embeddings implements Embedder {
     return pooled.normalize(2, -1).tolist() as number[][];
   }
 
+  /** Tokens of each text as the model will see it (with [CLS]/[SEP], truncated). */
+  tokenCounts(texts: string[]): number[] {
+    return texts.map((t) => Math.min(this.maxTokens, this.length(t) + 2));
+  }
+
   private async embedAll(texts: string[]): Promise<number[][]> {
-    // Sort by length so each batch pads to a similar size; restore the order at the end.
-    const order = texts
-      .map((t, i) => [t.length, i] as const)
-      .sort((a, b) => a[0] - b[0])
-      .map(([, i]) => i);
     const out = new Array<number[]>(texts.length);
-    for (let b = 0; b < order.length; b += this.batchSize) {
-      const ids = order.slice(b, b + this.batchSize);
+    for (const ids of lengthBatches(this.tokenCounts(texts), this.batchSize)) {
       const vectors = await this.embedBatch(ids.map((i) => texts[i]));
       for (const [j, id] of ids.entries()) out[id] = vectors[j];
     }
