@@ -58,7 +58,9 @@ async function sweepGold(kb: KnowledgeBase, spec: string, cmrc?: { kb: Knowledge
   const [setting, list] = spec.split('=');
   const values = (list ?? '').split(',').map(Number);
   if (!setting || values.length === 0 || values.some((v) => !Number.isFinite(v))) {
-    throw new Error(`--sweep takes a tuning path and numbers, e.g. --sweep abstain.models.transformer.threshold=0.2,0.3,0.4`);
+    throw new Error(
+      `--sweep takes a tuning path and numbers, e.g. --sweep abstain.models.transformer.threshold=0.2,0.3,0.4`,
+    );
   }
   const items = loadGold(path.resolve('test', 'gold', 'gold.jsonl'));
   console.log(
