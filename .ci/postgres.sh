@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 PG_BIN=/usr/lib/postgresql/15/bin
 PGVECTOR_SRC="$(pwd)/../shared/vendor/pgvector-0.8.6"
 
-if [ ! -x "$PG_BIN/initdb" ] || ! command -v pg_config >/dev/null || ! command -v make >/dev/null; then
+# The server headers too: a machine can have initdb and pg_config without them, and pgvector then fails to build.
+if [ ! -x "$PG_BIN/initdb" ] || ! command -v pg_config >/dev/null || ! command -v make >/dev/null ||
+  [ ! -f "$(pg_config --includedir-server 2>/dev/null)/postgres.h" ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 postgresql-server-dev-15 build-essential >/dev/null
 fi
