@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { zipSync } from 'fflate';
 import * as ort from 'onnxruntime-node';
+import { cosine } from '../src/eval/paraphrase.js';
 import { planEmbedder } from '../src/index/embedders/choose.js';
 import { bertOnnx } from '../src/index/embedders/convert/bert-onnx.js';
 import { checkVocabularies, installFromWheels, type PypiPart } from '../src/index/embedders/convert/pypi-model.js';
@@ -239,16 +240,6 @@ function referenceHidden(model: Q4Model, ids: number[]): number[][] {
   }
   return x;
 }
-
-const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let [d, na, nb] = [0, 0, 0];
-  for (let i = 0; i < a.length; i++) {
-    d += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return d / Math.sqrt(na * nb);
-};
 
 function wheel(file: string, member: string, bytes: Uint8Array, name: string): PypiPart & { file: string } {
   const zip = zipSync({

@@ -41,7 +41,7 @@ export function loadPairs(datasetsDir: string, task: ParaphraseTask): PairSet {
   return set;
 }
 
-export const cosine = (a: number[], b: number[]) => {
+export const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let [dot, na, nb] = [0, 0, 0];
   for (let i = 0; i < a.length; i++) {
     dot += a[i] * b[i];
